@@ -1,13 +1,15 @@
 // The file that a running test environment is described by. `testenv up`
 // writes it; tests read it (directly or through test/e2e/framework).
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 export interface KubernetesEnv {
   /** https://127.0.0.1:PORT of the kube-apiserver. */
   readonly server: string;
   /** Admin kubeconfig (system:masters, client certificate). */
   readonly kubeconfig: string;
+  /** The upstream kubectl of the same version (a wrapper around k8sbin). */
+  readonly kubectl: string;
   readonly caFile: string;
   readonly adminCertFile: string;
   readonly adminKeyFile: string;
@@ -64,6 +66,7 @@ export function readTestEnv(dir: string = stateDir()): TestEnv | undefined {
 export function envShell(env: TestEnv): string {
   const vars: Record<string, string> = {
     KUBECONFIG: env.kubernetes.kubeconfig,
+    PATH: `${dirname(env.kubernetes.kubectl)}:${process.env["PATH"] ?? ""}`,
     BAO_ADDR: env.openbao.address,
     VAULT_ADDR: env.openbao.address,
     BAO_TOKEN: env.openbao.token,

@@ -87,7 +87,7 @@ export async function up(log: Log): Promise<TestEnv> {
   const begin = Date.now();
   try {
     const [kubernetes, openbao, moto] = await Promise.all([
-      startControlPlane(tools.k8sbin, runDir, started),
+      startControlPlane(tools, runDir, started),
       startOpenBao(tools.bao, runDir, started),
       startMoto(tools.motoServer, runDir, started),
     ]);

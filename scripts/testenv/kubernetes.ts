@@ -123,10 +123,11 @@ async function startControllerManager(
  * when a later step fails.
  */
 export async function startControlPlane(
-  k8sbin: string,
+  bins: { k8sbin: string; kubectl: string },
   runDir: string,
   started: Started[],
 ): Promise<KubernetesEnv> {
+  const { k8sbin, kubectl } = bins;
   const pkiDir = join(runDir, "pki");
   mkdirSync(pkiDir, { recursive: true });
   const certs = generateCerts(pkiDir);
@@ -138,6 +139,7 @@ export async function startControlPlane(
   return {
     server,
     kubeconfig,
+    kubectl,
     caFile: certs.caCert,
     adminCertFile: certs.adminCert,
     adminKeyFile: certs.adminKey,

@@ -18,6 +18,8 @@ export const KUBERNETES_VERSION = "v1.33.3";
 
 export interface Tools {
   readonly k8sbin: string;
+  /** Shell wrapper: `kubectl ARGS` runs `k8sbin kubectl ARGS`. */
+  readonly kubectl: string;
   readonly bao: string;
   readonly motoServer: string;
 }
@@ -113,8 +115,17 @@ function ensurePythonTools(log: (line: string) => void): { bao: string; motoServ
   return { bao, motoServer };
 }
 
+function writeKubectlWrapper(k8sbin: string): string {
+  const wrapper = join(toolsDir, "bin", "kubectl");
+  writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(k8sbin)} kubectl "$@"\n`, {
+    mode: 0o755,
+  });
+  return wrapper;
+}
+
 /** Builds or installs every tool that is missing or stale. */
 export function ensureTools(log: (line: string) => void): Tools {
   const python = ensurePythonTools(log);
-  return { k8sbin: ensureK8sbin(log), ...python };
+  const k8sbin = ensureK8sbin(log);
+  return { k8sbin, kubectl: writeKubectlWrapper(k8sbin), ...python };
 }

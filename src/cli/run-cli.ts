@@ -1,40 +1,13 @@
-import { readFileSync } from "node:fs";
+import type { Command, Io } from "./command.ts";
+import { commands } from "./commands/index.ts";
 
-/** Where a command writes; injected so tests can capture the output. */
-export interface Io {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { Io } from "./command.ts";
 
-/** A subcommand of `ferry`. `run` resolves to the process exit code. */
-export interface Command {
-  readonly summary: string;
-  readonly run: (args: readonly string[], io: Io) => Promise<number> | number;
-}
-
-export function ferryVersion(): string {
-  // package.json sits two levels above both src/cli and dist/cli.
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-const commands: Readonly<Record<string, Command>> = {
-  version: {
-    summary: "print the version of Ferry",
-    run: (_args, io) => {
-      io.stdout(`ferry ${ferryVersion()} (node ${process.versions.node})\n`);
-      return 0;
-    },
-  },
-};
+const byName = new Map<string, Command>(commands.map((c) => [c.name, c]));
 
 function usage(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(
-    ([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`,
-  );
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
     "ferry: External Secrets for Kubernetes, compatible with the External Secrets Operator API.",
     "",
@@ -55,8 +28,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(usage());
     return name === undefined ? 2 : 0;
   }
-  if (name === "--version") return commands["version"]?.run([], io) ?? 0;
-  const command = commands[name];
+  const command = byName.get(name === "--version" ? "version" : name);
   if (command === undefined) {
     io.stderr(`ferry: unknown command "${name}"\n\n${usage()}`);
     return 2;

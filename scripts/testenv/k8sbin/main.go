@@ -2,11 +2,12 @@
 // etcd, the upstream kube-apiserver or the upstream kube-controller-manager,
 // each as its own OS process (apiserver and controller-manager share global
 // state such as feature gates and metrics registries, so they must not share
-// a process).
+// a process), plus the upstream kubectl for tests and people.
 //
 //	k8sbin etcd --data-dir DIR --client-url URL --peer-url URL
 //	k8sbin apiserver <kube-apiserver flags>
 //	k8sbin controller-manager <kube-controller-manager flags>
+//	k8sbin kubectl <kubectl arguments>
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"k8s.io/component-base/cli"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
+	kubectl "k8s.io/kubectl/pkg/cmd"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 )
 
@@ -40,13 +42,18 @@ func main() {
 		cmd := controllermanager.NewControllerManagerCommand()
 		cmd.SetArgs(args)
 		os.Exit(cli.Run(cmd))
+	case "kubectl":
+		// kubectl reads os.Args itself for plugin handling; present it as kubectl.
+		os.Args = append([]string{"kubectl"}, args...)
+		cmd := kubectl.NewDefaultKubectlCommand()
+		os.Exit(cli.RunNoErrOutput(cmd))
 	default:
 		usage()
 	}
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: k8sbin etcd|apiserver|controller-manager [flags]")
+	fmt.Fprintln(os.Stderr, "usage: k8sbin etcd|apiserver|controller-manager|kubectl [flags]")
 	os.Exit(2)
 }
 
