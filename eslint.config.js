@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
-import importX from "eslint-plugin-import-x";
+import ferry from "./eslint-rules/layer-boundaries.js";
 
 /** Sub-folders of a source folder (empty when the folder does not exist yet). */
 function subdirs(path) {
@@ -145,13 +145,9 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
-    plugins: { "import-x": importX },
+    plugins: { ferry },
     rules: {
-      "import-x/no-restricted-paths": [
-        "error",
-        { basePath: import.meta.dirname, zones: boundaryZones },
-      ],
-      "import-x/no-cycle": "error",
+      "ferry/layer-boundaries": ["error", { basePath: import.meta.dirname, zones: boundaryZones }],
       "@typescript-eslint/no-floating-promises": [
         "error",
         {
@@ -193,5 +189,9 @@ export default tseslint.config(
   {
     files: ["**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ["**/*.js"],
+    rules: { "@typescript-eslint/explicit-module-boundary-types": "off" },
   },
 );

@@ -1,7 +1,7 @@
-// The layer boundaries of docs/architecture.md are enforced by lint. These
-// cases build a scratch tree with the project's eslint.config.js and stub
-// files at the paths in question (the rule only judges imports that resolve),
-// then check that a forbidden import is an error and an allowed one is not.
+// The layer boundaries of the architecture are enforced by lint
+// (eslint-rules/layer-boundaries.js). These cases build a scratch tree with
+// the project's eslint config and stub files at the paths in question, then
+// check that a forbidden import is an error and an allowed one is not.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,6 +53,11 @@ const cases: { file: string; imports: string; allowed: boolean }[] = [
 
 const scratch = mkdtempSync(join(tmpdir(), "ferry-lint-"));
 copyFileSync(join(repoRoot, "eslint.config.js"), join(scratch, "eslint.config.js"));
+mkdirSync(join(scratch, "eslint-rules"));
+copyFileSync(
+  join(repoRoot, "eslint-rules", "layer-boundaries.js"),
+  join(scratch, "eslint-rules", "layer-boundaries.js"),
+);
 symlinkSync(join(repoRoot, "node_modules"), join(scratch, "node_modules"));
 for (const tc of cases) {
   for (const file of [tc.file, join(dirname(tc.file), tc.imports)]) {
@@ -70,7 +75,7 @@ const eslint = new ESLint({
 async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(scratch, filePath) });
   return (result?.messages ?? [])
-    .filter((m) => m.ruleId === "import-x/no-restricted-paths")
+    .filter((m) => m.ruleId === "ferry/layer-boundaries")
     .map((m) => m.message);
 }
 
