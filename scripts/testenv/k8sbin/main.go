@@ -23,6 +23,7 @@ import (
 	"k8s.io/component-base/cli"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	kubectl "k8s.io/kubectl/pkg/cmd"
+	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 )
 
@@ -45,8 +46,10 @@ func main() {
 	case "kubectl":
 		// kubectl reads os.Args itself for plugin handling; present it as kubectl.
 		os.Args = append([]string{"kubectl"}, args...)
-		cmd := kubectl.NewDefaultKubectlCommand()
-		os.Exit(cli.RunNoErrOutput(cmd))
+		if err := cli.RunNoErrOutput(kubectl.NewDefaultKubectlCommand()); err != nil {
+			kubectlutil.CheckErr(err) // prints the error as kubectl does, then exits non-zero
+		}
+		os.Exit(0)
 	default:
 		usage()
 	}
