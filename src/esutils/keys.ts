@@ -47,29 +47,33 @@ export function reverseUnicodeKey(key: string): string {
   );
 }
 
-const VALID_KEY = /^[-._a-zA-Z0-9]+$/;
 export const MAX_KEY_LENGTH = 253;
+const KEY_TIP = "invalid secret keys (TIP: use rewrite or conversionStrategy to change keys)";
+
+function keyProblem(key: string): string | undefined {
+  const length = Buffer.byteLength(key, "utf8");
+  if (length > MAX_KEY_LENGTH) {
+    return `key has length ${length} but max is ${MAX_KEY_LENGTH}: (following is truncated): ${key.slice(0, MAX_KEY_LENGTH)}`;
+  }
+  const bad = Array.from(key).find((rune) => !ALLOWED_RUNE.test(rune));
+  if (bad !== undefined) {
+    return `key has invalid character ${bad}, only alphanumeric, '-', '.' and '_' are allowed: ${key}`;
+  }
+  return undefined;
+}
 
 /**
  * ESO's ValidateKeys after rewrites: empty keys are dropped (a rewrite that
- * maps a name to nothing removes it); a key longer than 253 characters or
- * with characters outside `[-._a-zA-Z0-9]` is an error.
+ * maps a name to nothing removes it); a key longer than 253 bytes or with a
+ * character other than a letter, digit, `-`, `.` or `_` is an error.
  */
 export function validateKeys<V>(data: ReadonlyMap<string, V>): Map<string, V> {
   const out = new Map<string, V>();
-  const invalid: string[] = [];
   for (const [key, value] of data) {
     if (key === "") continue;
-    if (key.length > MAX_KEY_LENGTH || !VALID_KEY.test(key)) invalid.push(key);
-    else out.set(key, value);
-  }
-  if (invalid.length > 0) {
-    const shown = invalid
-      .slice(0, 5)
-      .map((k) => JSON.stringify(k.length > 60 ? `${k.slice(0, 60)}…` : k));
-    throw new KeyError(
-      `invalid secret keys (TIP: use rewrite or conversionStrategy to change keys): ${shown.join(", ")}`,
-    );
+    const problem = keyProblem(key);
+    if (problem !== undefined) throw new KeyError(`${KEY_TIP}: ${problem}`);
+    out.set(key, value);
   }
   return out;
 }
