@@ -1,5 +1,6 @@
 // Every subcommand of `ferry`, in the order `ferry --help` lists them.
 import type { Command } from "../command.ts";
+import { crdsCommand } from "./crds.ts";
 import { versionCommand } from "./version.ts";
 
-export const commands: readonly Command[] = [versionCommand];
+export const commands: readonly Command[] = [crdsCommand, versionCommand];
