@@ -78,7 +78,7 @@ describe("rewrite", () => {
       () => rewriteMap([{ merge: {} }], data, noTransform),
       (err: unknown) =>
         err instanceof RewriteError &&
-        err.message.includes('operation[0]: merge failed with conflicts: user'),
+        err.message.includes("operation[0]: merge failed with conflicts: user"),
     );
   });
 
