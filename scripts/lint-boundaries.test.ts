@@ -48,6 +48,16 @@ const cases: { file: string; imports: string; allowed: boolean }[] = [
   },
   { file: "src/providers/registry.ts", imports: "./all.ts", allowed: false },
   { file: "src/cli/probe.ts", imports: "../providers/all.ts", allowed: true },
+  {
+    file: "src/controllers/externalsecret/probe.ts",
+    imports: "../../providers/fake/index.ts",
+    allowed: false,
+  },
+  {
+    file: "src/controllers/externalsecret/probe.test.ts",
+    imports: "../../providers/fake/index.ts",
+    allowed: true,
+  },
   { file: "src/runtime/probe.ts", imports: "../../test/e2e/framework/env.ts", allowed: false },
 ];
 
