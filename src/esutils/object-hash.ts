@@ -74,9 +74,9 @@ export function createdByHash(namespace: string, name: string): string {
  * annotations then labels>".
  */
 export function syncedResourceVersion(meta: {
-  readonly generation?: number;
-  readonly annotations?: Readonly<Record<string, string>>;
-  readonly labels?: Readonly<Record<string, string>>;
+  readonly generation?: number | undefined;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
+  readonly labels?: Readonly<Record<string, string>> | undefined;
 }): string {
   const hash = objectHash({
     kind: "struct",
