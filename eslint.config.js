@@ -173,7 +173,10 @@ export default tseslint.config(
       // behaviour; object literals of their shape are the documented usage.
       "@typescript-eslint/no-unsafe-class-instance-assignment": "off",
       "@typescript-eslint/no-misused-promises": "error",
-      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": [
+        "error",
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       "@typescript-eslint/explicit-module-boundary-types": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
@@ -186,6 +189,13 @@ export default tseslint.config(
       "max-depth": ["error", 3],
       "no-console": "error",
     },
+  },
+  {
+    // The template engine is a lexer, a parser and an interpreter of Go's
+    // template language: their dispatch functions mirror the grammar, and
+    // splitting them to fit the general budget would hide it.
+    files: ["src/template/**/*.ts"],
+    rules: { complexity: ["error", 30] },
   },
   {
     // Tests: table-driven and linear; the budgets that shape production code
