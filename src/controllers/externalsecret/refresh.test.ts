@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ExternalSecret } from "../../api/index.ts";
+import type { ExternalSecretObject as ExternalSecret } from "./es-view.ts";
 import {
   currentResourceVersion,
   shouldRefresh,

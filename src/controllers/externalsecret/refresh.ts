@@ -1,7 +1,7 @@
 // When an ExternalSecret is fetched again (ESO's shouldRefresh and sync
 // windows). A refresh can still be forced by a broken target (deleted,
 // unlabelled or edited Secret): that check lives with the target logic.
-import type { ExternalSecret } from "../../api/index.ts";
+import type { ExternalSecretObject as ExternalSecret } from "./es-view.ts";
 import { parseGoDuration } from "../../esutils/go-duration.ts";
 import { syncedResourceVersion } from "../../esutils/object-hash.ts";
 import { parseCron, type Schedule } from "../common/cron.ts";

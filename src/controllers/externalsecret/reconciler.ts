@@ -1,0 +1,359 @@
+// The ExternalSecret reconciler (eso-reference.md §11.1). Level-based: every
+// call reads the ExternalSecret from the cache, decides whether the data
+// must be fetched again, fetches, computes the Secret it wants and writes it
+// only when something changed. A failure never touches the existing Secret:
+// it goes to the Ready condition and a Warning Event, and the key is retried
+// with backoff.
+import type { ExternalSecretStatus, SecretStoreRef } from "../../api/index.ts";
+import {
+  ExternalSecretMessage,
+  ExternalSecretReason,
+  FINALIZER_EXTERNAL_SECRET,
+} from "../../api/index.ts";
+import type { KubeAccess } from "../../esutils/kube-access.ts";
+import type { TransformRenderer } from "../../esutils/rewrite.ts";
+import type { Ctx } from "../../providers/provider.ts";
+import {
+  isNotFound,
+  TerminalError,
+  type KubeClient,
+  type ReconcileContext,
+  type Reconciler,
+  type Reader,
+  type Request,
+  type Result,
+} from "../../runtime/index.ts";
+import type { ClientManager } from "../common/client-manager.ts";
+import { viewOf, type EsView, type ExternalSecretObject as ExternalSecret } from "./es-view.ts";
+import { fetchProviderData, type FetchEvent, type SecretMap } from "./fetch.ts";
+import { currentResourceVersion, shouldRefresh, timeUntilRefresh } from "./refresh.ts";
+import { EXTERNAL_SECRETS } from "./resources.ts";
+import { kubeTime, readyOf, statusChanged, withReady, type ReadyCondition } from "./status.ts";
+import { desiredSecret, isValidTarget, TargetError, type WireSecret } from "./target.ts";
+import { loadTemplateSources, templateApplier, type Delimiters } from "./template.ts";
+import { TargetWriter, type WriteOutcome } from "./writer.ts";
+
+export interface EventSink {
+  emit(es: ExternalSecret, type: "Normal" | "Warning", reason: string, message: string): void;
+}
+
+export interface SyncMetrics {
+  syncCall(es: EsView): void;
+  syncError(es: EsView): void;
+  condition(es: EsView, ready: ReadyCondition): void;
+  duration(es: EsView, ms: number): void;
+  forget(namespace: string, name: string): void;
+}
+
+export interface ExternalSecretReconcilerDeps {
+  readonly client: KubeClient;
+  readonly externalSecrets: Reader<ExternalSecret>;
+  readonly clients: ClientManager;
+  readonly events: EventSink;
+  readonly metrics: SyncMetrics;
+  /** What templateFrom and providers read from Kubernetes. */
+  readonly kube: KubeAccess;
+  readonly delimiters: Delimiters;
+  readonly renderTransform: TransformRenderer;
+  readonly now: () => number;
+  /** "on-change" (Ferry's default): no status write for a refresh that changed nothing. */
+  readonly refreshTimeMode: "always" | "on-change";
+  readonly allowGenericTargets: boolean;
+  /** Reuse a provider read younger than this fraction of the refresh interval (capped). */
+  readonly random?: () => number;
+}
+
+/** Shared reads may be reused for 10% of the refresh interval, at most 5 minutes. */
+function readMaxAge(intervalMs: number, forced: boolean): number {
+  if (forced || intervalMs <= 0) return 0;
+  return Math.min(intervalMs / 10, 5 * 60_000);
+}
+
+/** Every store reference of an ExternalSecret: its own and those of its entries. */
+function storeRefs(es: ExternalSecret): SecretStoreRef[] {
+  const spec = es.spec ?? {};
+  const refs = [
+    spec.secretStoreRef,
+    ...(spec.data ?? []).map((d) => d.sourceRef?.storeRef),
+    ...(spec.dataFrom ?? []).map((d) => d.sourceRef?.storeRef),
+  ];
+  return refs.filter((r): r is SecretStoreRef => r !== undefined);
+}
+
+export class ExternalSecretReconciler implements Reconciler {
+  readonly #d: ExternalSecretReconcilerDeps;
+  readonly #writer: TargetWriter;
+  /** Quiet mode: when each ExternalSecret last fetched successfully. */
+  readonly #lastRefresh = new Map<string, number>();
+
+  constructor(deps: ExternalSecretReconcilerDeps) {
+    this.#d = deps;
+    this.#writer = new TargetWriter(deps.client);
+  }
+
+  async reconcile(ctx: ReconcileContext, req: Request): Promise<Result> {
+    const es = this.#d.externalSecrets.get(req.namespace, req.name);
+    if (es === undefined) {
+      this.#d.metrics.forget(req.namespace, req.name);
+      this.#lastRefresh.delete(`${req.namespace}/${req.name}`);
+      return {};
+    }
+    const view = viewOf(es);
+    const started = this.#d.now();
+    try {
+      return await this.#reconcile(ctx, view);
+    } finally {
+      this.#d.metrics.duration(view, this.#d.now() - started);
+    }
+  }
+
+  async #reconcile(ctx: ReconcileContext, es: EsView): Promise<Result> {
+    if (es.es.metadata?.deletionTimestamp !== undefined) return this.#finalize(es);
+    if (!(es.es.metadata?.finalizers ?? []).includes(FINALIZER_EXTERNAL_SECRET)) {
+      await this.#addFinalizer(es);
+      return {};
+    }
+    if (!this.#storesAreOurs(es)) return {};
+    this.#d.metrics.syncCall(es);
+    if (es.es.spec?.target?.manifest !== undefined) return this.#genericTarget(es);
+    return this.#sync(ctx, es);
+  }
+
+  async #sync(ctx: ReconcileContext, es: EsView): Promise<Result> {
+    const key = `${es.namespace}/${es.name}`;
+    const now = this.#d.now();
+    const state = { now, lastRefresh: this.#lastRefresh.get(key) };
+    const existing = await this.#writer.read(es.namespace, es.targetName);
+    const targetValid =
+      es.creationPolicy === "Orphan" || es.creationPolicy === "None" || isValidTarget(existing);
+    if (!shouldRefresh(es.es, state) && targetValid) return this.#requeue(es, state);
+    const forced =
+      es.es.status?.syncedResourceVersion !== currentResourceVersion(es.es) || !targetValid;
+    const data = await this.#fetch(ctx, es, forced);
+    const outcome = await this.#apply(es, existing, data);
+    this.#lastRefresh.set(key, now);
+    return this.#succeeded(es, now, outcome);
+  }
+
+  async #fetch(ctx: ReconcileContext, es: EsView, forced: boolean): Promise<SecretMap> {
+    const providerCtx: Ctx = {
+      signal: ctx.signal,
+      log: {
+        debug: (m, f) => {
+          ctx.log.debug(m, f);
+        },
+        info: (m, f) => {
+          ctx.log.debug(m, f);
+        },
+      },
+    };
+    const interval = timeUntilRefresh(es.es, { now: 0, lastRefresh: 0 }) ?? 0;
+    const maxAge = readMaxAge(interval, forced);
+    try {
+      return await fetchProviderData(es.es.spec ?? {}, {
+        ctx: providerCtx,
+        clients: (ref) => this.#clientFor(providerCtx, es, ref, maxAge),
+        renderTransform: this.#d.renderTransform,
+        onEvent: (e: FetchEvent) => {
+          this.#d.events.emit(es.es, e.type, e.reason, e.message);
+        },
+      });
+    } catch (err) {
+      throw await this.#failed(
+        es,
+        `${ExternalSecretMessage.getDataFailed}: ${(err as Error).message}`,
+        err,
+      );
+    }
+  }
+
+  async #clientFor(
+    ctx: Ctx,
+    es: EsView,
+    ref: SecretStoreRef | undefined,
+    maxAge: number,
+  ): ReturnType<ClientManager["client"]> {
+    const store = this.#d.clients.resolveStore(ref ?? es.es.spec?.secretStoreRef, es.namespace);
+    return this.#d.clients.client(ctx, store, es.namespace, maxAge);
+  }
+
+  /** Writes the Secret when needed. */
+  async #apply(
+    es: EsView,
+    existing: WireSecret | undefined,
+    data: SecretMap,
+  ): Promise<WriteOutcome> {
+    if (data.size === 0 && es.deletionPolicy !== "Merge") return this.#emptyData(es, existing);
+    let desired: WireSecret;
+    try {
+      const sources = await loadTemplateSources(es.es, this.#d.kube);
+      desired = desiredSecret({
+        es: es.es,
+        existing,
+        fetched: data,
+        applyTemplate: templateApplier(this.#d.delimiters, sources),
+      });
+    } catch (err) {
+      const message =
+        err instanceof TargetError
+          ? err.message
+          : `${ExternalSecretMessage.updateFailed}: ${(err as Error).message}`;
+      throw await this.#failed(es, message, err, err instanceof TargetError);
+    }
+    try {
+      return await this.#writer.write(es, existing, desired, (reason, message) => {
+        this.#d.events.emit(es.es, "Normal", reason, message);
+      });
+    } catch (err) {
+      throw await this.#failed(es, (err as Error).message, err, err instanceof TargetError);
+    }
+  }
+
+  /** No data at all: Delete removes the Secret, Retain keeps it (ESO §11.1 step 9). */
+  async #emptyData(es: EsView, existing: WireSecret | undefined): Promise<WriteOutcome> {
+    if (es.deletionPolicy === "Retain") {
+      return {
+        wrote: false,
+        ready: {
+          status: "True",
+          reason: ExternalSecretReason.SecretSynced,
+          message: ExternalSecretMessage.retained,
+        },
+      };
+    }
+    if (es.creationPolicy !== "Owner") {
+      throw await this.#failed(
+        es,
+        `${ExternalSecretMessage.deleteFailed}: deletionPolicy Delete needs creationPolicy Owner`,
+        undefined,
+        true,
+      );
+    }
+    const deleted = await this.#writer.deleteIfOwned(es, existing);
+    if (deleted) this.#d.events.emit(es.es, "Normal", "Deleted", ExternalSecretMessage.deleted);
+    return {
+      wrote: deleted,
+      ready: {
+        status: "True",
+        reason: ExternalSecretReason.SecretDeleted,
+        message: ExternalSecretMessage.deleted,
+      },
+    };
+  }
+
+  /**
+   * Quiet mode moves refreshTime only when the data was written, the
+   * condition changed or it was never set: a refresh that changed nothing
+   * costs no apiserver write (ESO writes status on every refresh).
+   */
+  #refreshTime(es: EsView, startedAt: number, outcome: WriteOutcome): string {
+    const previous = es.es.status?.refreshTime;
+    const ready = readyOf(es.es);
+    const conditionChanged =
+      ready?.status !== outcome.ready.status || ready.reason !== outcome.ready.reason;
+    const move = this.#d.refreshTimeMode === "always" || outcome.wrote || conditionChanged;
+    return move || previous == null ? kubeTime(startedAt) : previous;
+  }
+
+  async #succeeded(es: EsView, startedAt: number, outcome: WriteOutcome): Promise<Result> {
+    const previous = es.es.status;
+    const status: ExternalSecretStatus = {
+      ...previous,
+      refreshTime: this.#refreshTime(es, startedAt, outcome),
+      syncedResourceVersion: currentResourceVersion(es.es),
+      binding: { name: es.targetName },
+      conditions: withReady(previous?.conditions, outcome.ready, kubeTime(this.#d.now())),
+    };
+    await this.#patchStatus(es, status);
+    this.#d.metrics.condition(es, outcome.ready);
+    return this.#requeue(es, { now: this.#d.now(), lastRefresh: startedAt });
+  }
+
+  #requeue(es: EsView, state: { now: number; lastRefresh?: number | undefined }): Result {
+    const remaining = timeUntilRefresh(es.es, state);
+    if (remaining === undefined) return {};
+    // Jitter spreads ExternalSecrets created together over time (no hourly herd).
+    const jitter = 1 + 0.1 * (this.#d.random ?? Math.random)();
+    return { requeueAfter: Math.max(1000, Math.round(remaining * jitter)) };
+  }
+
+  /** Records a failure in status and a Warning Event; returns the error to throw. */
+  async #failed(es: EsView, message: string, cause: unknown, terminal = false): Promise<Error> {
+    const ready: ReadyCondition = {
+      status: "False",
+      reason: ExternalSecretReason.SecretSyncedError,
+      message,
+    };
+    this.#d.metrics.syncError(es);
+    this.#d.metrics.condition(es, ready);
+    this.#d.events.emit(es.es, "Warning", "UpdateFailed", message);
+    const previous = es.es.status;
+    await this.#patchStatus(es, {
+      ...previous,
+      conditions: withReady(previous?.conditions, ready, kubeTime(this.#d.now())),
+    });
+    return terminal ? new TerminalError(message, { cause }) : new Error(message, { cause });
+  }
+
+  async #patchStatus(es: EsView, status: ExternalSecretStatus): Promise<void> {
+    if (!statusChanged(es.es.status, status)) return;
+    await this.#d.client.patchStatus(
+      EXTERNAL_SECRETS,
+      es.name,
+      { status },
+      { namespace: es.namespace },
+    );
+  }
+
+  /** ESO skips an ExternalSecret that uses a store of another controller class. */
+  #storesAreOurs(es: EsView): boolean {
+    return storeRefs(es.es).every((ref) => {
+      try {
+        return this.#d.clients.isOurs(this.#d.clients.resolveStore(ref, es.namespace));
+      } catch {
+        return true; // a missing store is not skipped: the sync reports it
+      }
+    });
+  }
+
+  async #genericTarget(es: EsView): Promise<Result> {
+    const message = this.#d.allowGenericTargets
+      ? "generic targets (spec.target.manifest) are not supported by this version of Ferry yet"
+      : "invalid generic target: spec.target.manifest needs the controller flag --unsafe-allow-generic-targets";
+    throw await this.#failed(es, message, undefined, true);
+  }
+
+  async #addFinalizer(es: EsView): Promise<void> {
+    const finalizers = [...(es.es.metadata?.finalizers ?? []), FINALIZER_EXTERNAL_SECRET];
+    await this.#d.client.mergePatch(
+      EXTERNAL_SECRETS,
+      es.name,
+      { metadata: { finalizers, resourceVersion: es.es.metadata?.resourceVersion } },
+      { namespace: es.namespace },
+    );
+  }
+
+  /** Deletion: with deletionPolicy Delete the owned Secret goes too; then the finalizer is removed. */
+  async #finalize(es: EsView): Promise<Result> {
+    if (es.deletionPolicy === "Delete") {
+      await this.#writer.deleteIfOwned(es, await this.#writer.read(es.namespace, es.targetName));
+    }
+    const finalizers = (es.es.metadata?.finalizers ?? []).filter(
+      (f) => f !== FINALIZER_EXTERNAL_SECRET,
+    );
+    if (finalizers.length !== (es.es.metadata?.finalizers ?? []).length) {
+      try {
+        await this.#d.client.mergePatch(
+          EXTERNAL_SECRETS,
+          es.name,
+          { metadata: { finalizers, resourceVersion: es.es.metadata?.resourceVersion } },
+          { namespace: es.namespace },
+        );
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    this.#d.metrics.forget(es.namespace, es.name);
+    return {};
+  }
+}
