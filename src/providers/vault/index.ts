@@ -1,0 +1,197 @@
+// provider.vault and provider.openBao (eso-reference.md §9.2, §8): HashiCorp
+// Vault / OpenBao KV v1 and v2. One class serves both keys; the openBao
+// instance reads `spec.provider.openBao` with ESO's narrower feature set
+// (token, AppRole and userpass auth; no tags; read only).
+//
+// Unlike ESO, a login is kept for its lease in the provider instance (see
+// token-cache.ts) and identical concurrent reads are coalesced
+// (coalesce.ts). The composition root builds one instance per key,
+// registers it and calls close() on shutdown to revoke the cached tokens.
+import { Agent } from "undici";
+import { storeKey, isClusterStore, type GenericStore } from "../../esutils/store.ts";
+import { ProviderError } from "../errors.ts";
+import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
+import type { AuthInput, PreparedAuth } from "./auth/common.ts";
+import { renewSelf, revokeSelf } from "./auth/common.ts";
+import { prepareAuth, type PrepareOptions } from "./auth/index.ts";
+import { newStats, VaultHttp, type VaultResponse, type VaultStats } from "./client.ts";
+import { Coalescer } from "./coalesce.ts";
+import type { Flavor } from "./kv.ts";
+import { PendingReferentClient, VaultSecretsClient } from "./secrets-client.ts";
+import { Session, type TokenHandle } from "./session.ts";
+import { isReferentSpec, validateVaultStore, vaultSpec, type VaultSpec } from "./spec.ts";
+import { TokenCache, type TokenOps } from "./token-cache.ts";
+import { resolveTls, type TlsMaterial } from "./tls.ts";
+
+export type { VaultStats } from "./client.ts";
+
+/** The store's identity for the token cache: a new generation is a new login. */
+function storeVersion(store: GenericStore): string {
+  const m = store.metadata;
+  return `${m.uid ?? ""}@${m.resourceVersion ?? String(m.generation ?? "")}`;
+}
+
+export interface VaultProviderOptions {
+  /** How long a successful read is shared with identical reads (ms, default 2000; 0 disables). */
+  readonly coalesceWindowMs?: number;
+  /** Log in again when less than this fraction of the lease is left (default 0.2). */
+  readonly refreshFraction?: number;
+  /** Per-request timeout (ms, default 30000). */
+  readonly requestTimeoutMs?: number;
+  /** The pod's ServiceAccount token, for kubernetes auth without references. */
+  readonly serviceAccountTokenFile?: string;
+  readonly now?: () => number;
+}
+
+const STATIC: Omit<TokenHandle, "token"> = { isStatic: true, refused: () => undefined };
+
+export class VaultSecretsProvider implements Provider {
+  readonly name: "vault" | "openBao";
+  readonly capabilities: "ReadWrite" | "ReadOnly";
+  readonly maintenance = "Maintained";
+  /** Logins, renewals, revocations and KV requests of this instance. */
+  readonly stats: VaultStats = newStats();
+  readonly #flavor: Flavor;
+  readonly #options: VaultProviderOptions;
+  readonly #tokens: TokenCache;
+  readonly #reads: Coalescer<VaultResponse>;
+  readonly #agents = new Map<string, Agent>();
+  #closed = false;
+
+  constructor(flavor: Flavor = "vault", options: VaultProviderOptions = {}) {
+    this.#flavor = flavor;
+    this.name = flavor;
+    this.capabilities = flavor === "vault" ? "ReadWrite" : "ReadOnly";
+    this.#options = options;
+    this.#tokens = new TokenCache({
+      stats: this.stats,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.refreshFraction === undefined
+        ? {}
+        : { refreshFraction: options.refreshFraction }),
+    });
+    this.#reads = new Coalescer(options.coalesceWindowMs ?? 2000, options.now);
+  }
+
+  validateStore(store: GenericStore): { warnings: string[] } {
+    return validateVaultStore(store, this.#flavor);
+  }
+
+  async newClient(
+    ctx: Ctx,
+    store: GenericStore,
+    kube: KubeAccess,
+    namespace: string,
+  ): Promise<SecretsClient> {
+    if (this.#closed) throw new ProviderError("Unavailable", "the vault provider is shut down");
+    const spec = vaultSpec(store, this.#flavor);
+    const referent = isClusterStore(store) && isReferentSpec(spec);
+    if (referent && namespace === "") return new PendingReferentClient();
+    const refs = { store, kube, namespace };
+    const tls = await resolveTls(refs, {
+      caBundle: spec.caBundle,
+      caProvider: spec.caProvider,
+      tls: spec.tls,
+      certAuth: spec.auth?.cert,
+    });
+    const http = this.#http(spec, tls);
+    const authNamespace = spec.auth?.namespace ?? spec.namespace;
+    const input: AuthInput = { ...refs, http, authNamespace, signal: ctx.signal };
+    const prepared = await prepareAuth(input, spec, this.#prepareOptions(tls));
+    const group = `${storeKey(store)}|${referent ? namespace : ""}`;
+    const cacheKey = [group, storeVersion(store), spec.server, prepared.fingerprint].join("|");
+    const handle = this.#handle(prepared, { cacheKey, group, http, authNamespace });
+    // Log in now (or reuse the cached login), so wrong credentials fail
+    // here, as in ESO.
+    await handle.token();
+    ctx.log.debug("vault client ready", { store: storeKey(store), auth: prepared.description });
+    const session = new Session({
+      http,
+      handle,
+      coalescer: this.#reads,
+      cacheKey,
+      stats: this.stats,
+      authDescription: prepared.description,
+      signal: ctx.signal,
+    });
+    const kv = { flavor: this.#flavor, mount: spec.mount, version: spec.version };
+    const staticToken = prepared.staticToken !== undefined;
+    return new VaultSecretsClient({ kv, checkAndSet: spec.checkAndSet, staticToken }, session);
+  }
+
+  #prepareOptions(tls: TlsMaterial | undefined): PrepareOptions {
+    const file = this.#options.serviceAccountTokenFile;
+    return {
+      tlsFingerprint: tls?.fingerprint ?? "",
+      ...(file === undefined ? {} : { tokenFile: file }),
+    };
+  }
+
+  #http(spec: VaultSpec, tls: TlsMaterial | undefined): VaultHttp {
+    return new VaultHttp({
+      address: spec.server,
+      namespace: spec.namespace,
+      headers: spec.headers,
+      readYourWrites: spec.readYourWrites,
+      forwardInconsistent: spec.forwardInconsistent,
+      dispatcher: tls === undefined ? undefined : this.#agent(tls),
+      timeoutMs: this.#options.requestTimeoutMs,
+    });
+  }
+
+  /** One Agent (connection pool) per distinct CA / client certificate. */
+  #agent(tls: TlsMaterial): Agent {
+    let agent = this.#agents.get(tls.digest);
+    if (agent === undefined) {
+      agent = new Agent({
+        connect: {
+          ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+          ...(tls.cert === undefined ? {} : { cert: tls.cert, key: tls.key }),
+        },
+      });
+      this.#agents.set(tls.digest, agent);
+    }
+    return agent;
+  }
+
+  #handle(
+    prepared: PreparedAuth,
+    where: { cacheKey: string; group: string; http: VaultHttp; authNamespace: string | undefined },
+  ): TokenHandle {
+    const staticToken = prepared.staticToken;
+    const login = prepared.login;
+    if (login === undefined) {
+      const token = staticToken ?? "";
+      return { ...STATIC, token: () => Promise.resolve(token) };
+    }
+    const ops: TokenOps = {
+      login,
+      renew: (token) => renewSelf(where.http, token, where.authNamespace),
+      revoke: (token) => revokeSelf(where.http, token, where.authNamespace),
+    };
+    return {
+      isStatic: false,
+      token: () => this.#tokens.token(where.cacheKey, where.group, ops),
+      refused: (token) => {
+        this.#tokens.invalidate(where.cacheKey, token);
+      },
+    };
+  }
+
+  /** Revokes every cached login and closes the connection pools. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#tokens.close();
+    this.#reads.clear();
+    await Promise.allSettled([...this.#agents.values()].map((a) => a.close()));
+    this.#agents.clear();
+  }
+}
+
+export function newVaultProvider(options: VaultProviderOptions = {}): VaultSecretsProvider {
+  return new VaultSecretsProvider("vault", options);
+}
+
+export function newOpenBaoProvider(options: VaultProviderOptions = {}): VaultSecretsProvider {
+  return new VaultSecretsProvider("openBao", options);
+}
