@@ -81,4 +81,6 @@ export interface Provider {
     kube: KubeAccess,
     namespace: string,
   ): Promise<SecretsClient>;
+  /** Releases what the provider keeps across clients (logins, connection pools) at shutdown. */
+  close?(): Promise<void>;
 }

@@ -31,6 +31,12 @@ export class ProviderRegistry {
     return provider;
   }
 
+  /** Closes every provider that keeps state (revokes logins, closes pools). */
+  async close(): Promise<void> {
+    const closing = [...this.#providers.values()].map((p) => p.close?.() ?? Promise.resolve());
+    await Promise.allSettled(closing);
+  }
+
   names(): ProviderName[] {
     return [...this.#providers.keys()].sort();
   }

@@ -4,6 +4,7 @@ export * from "./cache/index.ts";
 export * from "./client/index.ts";
 export * from "./clock/index.ts";
 export * from "./controller/index.ts";
+export * from "./events/index.ts";
 export * from "./leaderelection/index.ts";
 export * from "./log/index.ts";
 export * from "./manager/index.ts";

@@ -1,7 +1,13 @@
 // Every subcommand of `ferry`, in the order `ferry --help` lists them.
 import type { Command } from "../command.ts";
+import { controllerCommand } from "./controller.ts";
 import { crdsCommand } from "./crds.ts";
 import { templateCommand } from "./template.ts";
 import { versionCommand } from "./version.ts";
 
-export const commands: readonly Command[] = [crdsCommand, templateCommand, versionCommand];
+export const commands: readonly Command[] = [
+  controllerCommand,
+  crdsCommand,
+  templateCommand,
+  versionCommand,
+];

@@ -318,10 +318,11 @@ export class AwsSecretsProvider implements Provider {
   }
 
   /** Closes every pooled SDK client (process shutdown). */
-  close(): void {
+  close(): Promise<void> {
     for (const dispose of this.#disposers.values()) dispose();
     this.#disposers.clear();
     this.#clients.clear();
+    return Promise.resolve();
   }
 }
 

@@ -153,8 +153,10 @@ class FakeClient implements SecretsClient {
     return Promise.resolve(this.#db.has(ref.remoteKey));
   }
 
+  // ESO's fake returns its configured result with an error when it is not
+  // Ready; an Unknown result is not a failure (the store stays usable).
   validate(): Promise<ValidationResult> {
-    if (this.#validation === "Ready") return Promise.resolve("Ready");
+    if (this.#validation !== "Error") return Promise.resolve(this.#validation);
     const code = VALIDATION_RESULTS.indexOf(this.#validation);
     return Promise.reject(
       new ProviderError(

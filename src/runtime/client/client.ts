@@ -132,13 +132,15 @@ export class KubeClient {
     setIf(query, "limit", opts.limit);
     setIf(query, "continue", opts.continue);
     setIf(query, "resourceVersion", opts.resourceVersion);
-    return this.#json<KubeList<T>>({
+    const list = await this.#json<Omit<KubeList<T>, "items"> & { items?: T[] | null }>({
       method: "GET",
       path: resourcePath(res, { namespace }),
       query,
       accept: opts.metadataOnly === true ? METADATA_LIST_ACCEPT : JSON_TYPE,
       signal: opts.signal,
     });
+    // An empty PartialObjectMetadataList comes back with "items": null.
+    return { ...list, items: list.items ?? [] };
   }
 
   async create<T extends KubeObject>(

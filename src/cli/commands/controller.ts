@@ -1,0 +1,42 @@
+// `ferry controller`: runs the controllers until SIGTERM/SIGINT (ESO's
+// `external-secrets` root command). Flags: ../controller/options.ts.
+import type { Command } from "../command.ts";
+import {
+  CONTROLLER_USAGE,
+  FlagError,
+  parseControllerFlags,
+  startController,
+  type ParsedFlags,
+} from "../controller/index.ts";
+import { createLogger, shutdownSignal } from "../../runtime/index.ts";
+
+async function run(args: readonly string[], io: Parameters<Command["run"]>[1]): Promise<number> {
+  let parsed: ParsedFlags;
+  try {
+    parsed = parseControllerFlags(args);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    io.stderr(`ferry controller: ${err.message}\n\n${CONTROLLER_USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout(CONTROLLER_USAGE);
+    return 0;
+  }
+  const logger = createLogger({ level: parsed.options.logLevel, name: "ferry" });
+  for (const flag of parsed.ignored)
+    logger.warn("flag not implemented by Ferry; ignored", { flag });
+  try {
+    await startController(parsed.options, shutdownSignal(logger), { logger });
+    return 0;
+  } catch (err) {
+    logger.error("controller failed", { err });
+    return 1;
+  }
+}
+
+export const controllerCommand: Command = {
+  name: "controller",
+  summary: "run the controllers (ESO's external-secrets command)",
+  run,
+};
