@@ -2,12 +2,14 @@
 import type { Command } from "../command.ts";
 import { controllerCommand } from "./controller.ts";
 import { crdsCommand } from "./crds.ts";
+import { renderCommand } from "./render.ts";
 import { templateCommand } from "./template.ts";
 import { versionCommand } from "./version.ts";
 
 export const commands: readonly Command[] = [
+  renderCommand,
   controllerCommand,
-  crdsCommand,
   templateCommand,
+  crdsCommand,
   versionCommand,
 ];
