@@ -2,32 +2,14 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { OneOf, StringEnum } from "../../meta/v1/builders.ts";
 import { ObjectName } from "../../meta/v1/types.ts";
+import { GENERATOR_KINDS } from "../../generators/v1alpha1/kinds.ts";
 
 export const GENERATORS_API_VERSION = "generators.external-secrets.io/v1alpha1";
 
 export const StoreKind = StringEnum(["SecretStore", "ClusterSecretStore"]);
 
 /** Every kind a generatorRef may name. */
-export const GENERATOR_REF_KINDS = [
-  "ACRAccessToken",
-  "BeyondtrustWorkloadCredentialsDynamicSecret",
-  "ClusterGenerator",
-  "CloudsmithAccessToken",
-  "ECRAuthorizationToken",
-  "Fake",
-  "GCRAccessToken",
-  "GithubAccessToken",
-  "GitlabDeployToken",
-  "QuayAccessToken",
-  "Password",
-  "SSHKey",
-  "STSSessionToken",
-  "UUID",
-  "VaultDynamicSecret",
-  "Webhook",
-  "Grafana",
-  "MFA",
-] as const;
+export const GENERATOR_REF_KINDS = [...GENERATOR_KINDS, "ClusterGenerator"] as const;
 
 export const SecretStoreRef = Type.Object({
   name: Type.Optional(ObjectName()),

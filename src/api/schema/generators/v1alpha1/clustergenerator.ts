@@ -20,27 +20,8 @@ import { VaultDynamicSecretSpec } from "./vaultdynamicsecret.ts";
 import { WebhookSpec } from "./webhook.ts";
 import { KindObject } from "../../meta/v1/object.ts";
 
-/** The namespaced generator kinds (a ClusterGenerator wraps one of them). */
-export const GENERATOR_KINDS = [
-  "ACRAccessToken",
-  "BeyondtrustWorkloadCredentialsDynamicSecret",
-  "CloudsmithAccessToken",
-  "ECRAuthorizationToken",
-  "Fake",
-  "GCRAccessToken",
-  "GithubAccessToken",
-  "GitlabDeployToken",
-  "QuayAccessToken",
-  "Password",
-  "SSHKey",
-  "STSSessionToken",
-  "UUID",
-  "VaultDynamicSecret",
-  "Webhook",
-  "Grafana",
-  "MFA",
-] as const;
-export type GeneratorKind = (typeof GENERATOR_KINDS)[number];
+import { GENERATOR_KINDS } from "./kinds.ts";
+export { GENERATOR_KINDS, type GeneratorKind } from "./kinds.ts";
 
 export const GeneratorSpec = OneOf({
   acrAccessTokenSpec: Type.Optional(ACRAccessTokenSpec),
