@@ -3,39 +3,27 @@
 // Run: scripts/with-node24.sh node scripts/template-oracle/compare.ts [-v] [FILE.json...]
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { TemplateError, compile, dataContext, fromJSON } from "../../src/template/index.ts";
+import {
+  GOLDEN_DIR,
+  errorLocation,
+  renderCase,
+  type GoldenCase,
+  type GoldenResult,
+} from "../../src/template/testing/golden.ts";
 
-interface Case {
-  name: string;
-  template: string;
-  data?: unknown;
-  delims?: [string, string];
-  jsonData?: boolean;
-}
-interface Result {
-  name: string;
-  output?: string;
-  error?: string;
-}
+type Case = GoldenCase;
+type Result = GoldenResult;
 
-const dir = join(import.meta.dirname, "..", "..", "test", "golden", "template");
+const dir = GOLDEN_DIR;
 const args = process.argv.slice(2);
 const verbose = args.includes("-v");
 const only = args.filter((a) => a !== "-v");
 
+/** Like renderCase, but a crash is reported as a result instead of stopping the run. */
 function render(c: Case): Result {
   try {
-    const t = compile(c.template, {
-      name: c.name,
-      ...(c.delims === undefined ? {} : { leftDelim: c.delims[0], rightDelim: c.delims[1] }),
-    });
-    const dot =
-      c.jsonData === true
-        ? fromJSON(c.data)
-        : dataContext((c.data ?? {}) as Record<string, string>);
-    return { name: c.name, output: Buffer.from(t.executeValue(dot)).toString("utf8") };
+    return renderCase(c);
   } catch (e) {
-    if (e instanceof TemplateError) return { name: c.name, error: e.message };
     return {
       name: c.name,
       error: `CRASH ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
@@ -43,9 +31,7 @@ function render(c: Case): Result {
   }
 }
 
-function location(msg: string): string {
-  return /^template: [^:]*:(\d+(?::\d+)?):/.exec(msg)?.[1] ?? msg;
-}
+const location = errorLocation;
 
 interface Tally {
   total: number;

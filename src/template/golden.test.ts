@@ -5,46 +5,19 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { TemplateError, compile, dataContext, fromJSON } from "./index.ts";
+import {
+  GOLDEN_DIR,
+  errorLocation,
+  renderCase,
+  type GoldenCase,
+  type GoldenResult,
+} from "./testing/golden.ts";
 
-interface Case {
-  name: string;
-  template: string;
-  data?: unknown;
-  delims?: [string, string];
-  jsonData?: boolean;
-}
-
-interface Expected {
-  name: string;
-  output?: string;
-  error?: string;
-}
-
-const dir = join(import.meta.dirname, "..", "..", "test", "golden", "template");
-
-function render(c: Case): Expected {
-  try {
-    const t = compile(c.template, {
-      name: c.name,
-      ...(c.delims === undefined ? {} : { leftDelim: c.delims[0], rightDelim: c.delims[1] }),
-    });
-    const dot =
-      c.jsonData === true
-        ? fromJSON(c.data)
-        : dataContext((c.data ?? {}) as Record<string, string>);
-    return { name: c.name, output: Buffer.from(t.executeValue(dot)).toString("utf8") };
-  } catch (e) {
-    if (e instanceof TemplateError) return { name: c.name, error: e.message };
-    throw e;
-  }
-}
-
-/** Error messages must agree on kind and location: "template: NAME:LINE[:COL]: ...". */
-function location(msg: string): string {
-  const m = /^template: [^:]*:(\d+(?::\d+)?):/.exec(msg);
-  return m?.[1] ?? msg;
-}
+type Case = GoldenCase;
+type Expected = GoldenResult;
+const dir = GOLDEN_DIR;
+const render = renderCase;
+const location = errorLocation;
 
 /** Cases where Ferry knowingly differs from Go (reported as todo, see src/template/README.md). */
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {

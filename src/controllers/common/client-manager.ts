@@ -84,6 +84,8 @@ function hasReferentRefs(value: unknown, parentKey = ""): boolean {
 export class ClientManager {
   readonly #options: ClientManagerOptions;
   readonly #clients = new Map<string, CachedClient>();
+  /** Counters of clients already replaced, so readStats() stays cumulative. */
+  readonly #retiredStats = { providerReads: 0, sharedReads: 0 };
 
   constructor(options: ClientManagerOptions) {
     this.#options = options;
@@ -195,6 +197,8 @@ export class ClientManager {
   }
 
   #retire(entry: CachedClient): void {
+    this.#retiredStats.providerReads += entry.coalescer.stats.providerReads;
+    this.#retiredStats.sharedReads += entry.coalescer.stats.sharedReads;
     entry.coalescer.clear();
     // Let reads already handed out finish before the client goes away.
     setTimeout(() => {
@@ -202,10 +206,9 @@ export class ClientManager {
     }, 30_000).unref();
   }
 
-  /** Provider read counters over every cached client (for metrics and tests). */
+  /** Provider read counters since start, over every client (for metrics and tests). */
   readStats(): { providerReads: number; sharedReads: number } {
-    let providerReads = 0;
-    let sharedReads = 0;
+    let { providerReads, sharedReads } = this.#retiredStats;
     for (const entry of this.#clients.values()) {
       providerReads += entry.coalescer.stats.providerReads;
       sharedReads += entry.coalescer.stats.sharedReads;

@@ -8,6 +8,7 @@ import type { GenericStore, StoreKind } from "../../esutils/store.ts";
 import { compile } from "../../template/index.ts";
 import {
   CORE,
+  Counter,
   type Informer,
   type KubeObject,
   type Manager,
@@ -107,6 +108,28 @@ function renderTransform(template: string, key: string): string {
   return compile(template, { name: "transform" }).execute({ value: key });
 }
 
+/**
+ * Reads that reached a provider vs. reads served by the coalescer (shared
+ * in-flight call or remembered result); Ferry's counterpart of ESO's
+ * externalsecret_provider_api_calls_count, which the benchmark scrapes.
+ */
+function registerReadMetric(mgr: Manager, clients: ClientManager): void {
+  const name = "ferry_externalsecret_provider_reads_total";
+  if (mgr.registry.getSingleMetric(name) !== undefined) return;
+  new Counter({
+    name,
+    help: "ExternalSecret provider reads: source=provider reached the provider, source=shared was served by a shared read",
+    labelNames: ["source"],
+    registers: [mgr.registry],
+    collect() {
+      const stats = clients.readStats();
+      this.reset();
+      this.inc({ source: "provider" }, stats.providerReads);
+      this.inc({ source: "shared" }, stats.sharedReads);
+    },
+  });
+}
+
 export const setupExternalSecretController: ControllerSetup = (
   mgr: Manager,
   deps: ControllerDeps,
@@ -138,6 +161,7 @@ export const setupExternalSecretController: ControllerSetup = (
     floodGate: true,
     now: () => deps.now(),
   });
+  registerReadMetric(mgr, clients);
   const reconciler = new ExternalSecretReconciler({
     client: deps.client,
     externalSecrets: externalSecrets.store,

@@ -1,0 +1,334 @@
+// Controller benchmark (performance.md §4, issue 4): N ExternalSecrets on the
+// test environment's real apiserver, one fake SecretStore holding K keys
+// shared by all of them, `ferry controller` as a separate process.
+//   S1  create N → time to all Ready, p50/p99 create→Ready, writes, provider
+//       reads, controller peak RSS and CPU;
+//   S2  kill -9 + restart the controller, wait until it has reconciled all N
+//       again → writes (target 0) and provider reads;
+//   S4  provider reads per distinct key.
+import { KubeConfig } from "@kubernetes/client-node";
+import { loadavg, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ESO } from "../../src/controllers/common/resources.ts";
+import {
+  CORE,
+  KubeClient,
+  KubeConfigTransport,
+  Semaphore,
+  type KubeObject,
+} from "../../src/runtime/index.ts";
+import { readTestEnv, repoRoot, type TestEnv } from "../testenv/env-file.ts";
+import { installCrds } from "../../test/e2e/api/kubectl.ts";
+import { deltaOf, percentile, sumOf, type BenchArgs } from "./measure.ts";
+import {
+  apiserverWriteCounts,
+  ControllerProcess,
+  etcdRevision,
+  NamespaceObserver,
+  type ControllerSpec,
+} from "./probes.ts";
+
+const STORE = "bench-fake";
+const READS = "ferry_externalsecret_provider_reads_total";
+
+interface Cluster {
+  readonly env: TestEnv;
+  readonly client: KubeClient;
+  readonly transport: KubeConfigTransport;
+}
+
+interface Snapshot {
+  readonly at: number;
+  readonly etcd: number;
+  readonly apiserver: Map<string, number>;
+  readonly observed: Map<string, number>;
+}
+
+interface PhaseResult {
+  readonly seconds: number;
+  readonly etcdWrites: number;
+  readonly apiserverWrites: Record<string, number>;
+  readonly namespaceWrites: Record<string, number>;
+  readonly providerReads: number;
+  readonly sharedReads: number;
+  readonly controllerPeakRssMiB: number;
+  readonly controllerCpuSeconds: number;
+}
+
+async function snapshot(cluster: Cluster, observer: NamespaceObserver): Promise<Snapshot> {
+  const [etcd, apiserver] = await Promise.all([
+    etcdRevision(cluster.env.kubernetes.etcdUrl),
+    apiserverWriteCounts(cluster.transport),
+  ]);
+  return { at: Date.now(), etcd, apiserver, observed: new Map(observer.writes) };
+}
+
+async function phaseResult(
+  cluster: Cluster,
+  observer: NamespaceObserver,
+  before: Snapshot,
+  controller: ControllerProcess,
+): Promise<PhaseResult> {
+  const after = await snapshot(cluster, observer);
+  const metrics = await controller.metrics();
+  controller.sample();
+  return {
+    seconds: (after.at - before.at) / 1000,
+    etcdWrites: after.etcd - before.etcd,
+    apiserverWrites: Object.fromEntries(deltaOf(before.apiserver, after.apiserver)),
+    namespaceWrites: Object.fromEntries(deltaOf(before.observed, after.observed)),
+    providerReads: sumOf(metrics, READS, { source: "provider" }),
+    sharedReads: sumOf(metrics, READS, { source: "shared" }),
+    controllerPeakRssMiB: controller.peakRss / 2 ** 20,
+    controllerCpuSeconds: controller.cpuSeconds(),
+  };
+}
+
+function externalSecret(namespace: string, i: number, keys: number): object {
+  const key = (j: number): string => `key-${String(j % keys)}`;
+  return {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    metadata: { name: `es-${String(i)}`, namespace },
+    spec: {
+      refreshInterval: "1h",
+      secretStoreRef: { kind: "SecretStore", name: STORE },
+      target: { name: `es-${String(i)}` },
+      data: [
+        { secretKey: "a", remoteRef: { key: key(i) } },
+        { secretKey: "b", remoteRef: { key: key(i + 1) } },
+      ],
+    },
+  };
+}
+
+async function createFixtures(cluster: Cluster, namespace: string, args: BenchArgs): Promise<void> {
+  await cluster.client.create(CORE.namespaces, {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: namespace },
+  });
+  const data = Array.from({ length: args.sharedKeys }, (_, j) => ({
+    key: `key-${String(j)}`,
+    value: `value-${String(j)}`,
+  }));
+  await cluster.client.create(ESO.secretStores, {
+    apiVersion: "external-secrets.io/v1",
+    kind: "SecretStore",
+    metadata: { name: STORE, namespace },
+    spec: { provider: { fake: { data } } },
+  });
+}
+
+async function createExternalSecrets(
+  cluster: Cluster,
+  observer: NamespaceObserver,
+  namespace: string,
+  args: BenchArgs,
+): Promise<void> {
+  const gate = new Semaphore(args.createInFlight);
+  await Promise.all(
+    Array.from({ length: args.n }, async (_, i) => {
+      const release = await gate.acquire();
+      try {
+        observer.entry(`es-${String(i)}`).createdAt = Date.now();
+        await cluster.client.create(
+          ESO.externalSecrets,
+          externalSecret(namespace, i, args.sharedKeys),
+        );
+      } finally {
+        release();
+      }
+    }),
+  );
+}
+
+async function storeReady(cluster: Cluster, namespace: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const store = await cluster.client.get<
+      KubeObject & { status?: { conditions?: { type: string; status: string }[] } }
+    >(ESO.secretStores, STORE, { namespace });
+    if (store.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true)
+      return;
+    await sleep(250);
+  }
+  throw new Error(`SecretStore ${STORE} did not become Ready within 60 s`);
+}
+
+function latencies(observer: NamespaceObserver): { p50: number; p99: number; max: number } {
+  const values: number[] = [];
+  for (const t of observer.tracked.values()) {
+    if (t.createdAt !== undefined && t.readyAt !== undefined) values.push(t.readyAt - t.createdAt);
+  }
+  return { p50: percentile(values, 50), p99: percentile(values, 99), max: percentile(values, 100) };
+}
+
+/** Reconciles of the externalsecret controller finished, and its queue is empty. */
+async function waitReconciled(
+  controller: ControllerProcess,
+  n: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const m = await controller.metrics();
+    const done = sumOf(m, "controller_runtime_reconcile_total", { controller: "externalsecret" });
+    const depth = sumOf(m, "workqueue_depth", { name: "externalsecret" });
+    if (done >= n && depth === 0) return;
+    await sleep(500);
+  }
+  throw new Error(
+    `the restarted controller did not reconcile ${String(n)} ExternalSecrets in time`,
+  );
+}
+
+function printPhase(title: string, r: PhaseResult): void {
+  console.log(`\n${title}`);
+  const rows: [string, string][] = [
+    ["window", `${r.seconds.toFixed(2)} s`],
+    ["etcd writes (revision delta, cluster-wide)", String(r.etcdWrites)],
+    ["provider reads (reached the provider)", String(r.providerReads)],
+    ["reads served shared (coalesced)", String(r.sharedReads)],
+    ["controller peak RSS (VmHWM)", `${r.controllerPeakRssMiB.toFixed(1)} MiB`],
+    ["controller CPU (user+sys)", `${r.controllerCpuSeconds.toFixed(1)} s`],
+  ];
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(44)} ${v}`);
+  console.log("  writes seen in the bench namespace (watch events):");
+  for (const [k, v] of Object.entries(r.namespaceWrites))
+    console.log(`    ${k.padEnd(42)} ${String(v)}`);
+  console.log("  apiserver mutating requests (cluster-wide):");
+  for (const [k, v] of Object.entries(r.apiserverWrites))
+    console.log(`    ${k.padEnd(42)} ${String(v)}`);
+}
+
+function connect(): Cluster {
+  const env = readTestEnv();
+  if (env === undefined) throw new Error("no test environment: run `npm run testenv -- up` first");
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.kubernetes.kubeconfig);
+  return {
+    env,
+    client: KubeClient.fromKubeConfig(kc, { maxInFlight: 64, userAgent: "ferry-bench" }),
+    transport: new KubeConfigTransport(kc),
+  };
+}
+
+interface Run {
+  readonly cluster: Cluster;
+  readonly observer: NamespaceObserver;
+  readonly spec: ControllerSpec;
+  readonly args: BenchArgs;
+}
+
+async function coldConverge(run: Run, controller: ControllerProcess): Promise<PhaseResult> {
+  const { cluster, observer, spec, args } = run;
+  await storeReady(cluster, spec.namespace);
+  const before = await snapshot(cluster, observer);
+  await createExternalSecrets(cluster, observer, spec.namespace, args);
+  const created = Date.now();
+  await observer.until(
+    () => observer.readyCount >= args.n,
+    args.timeoutMs,
+    `${String(args.n)} ExternalSecrets Ready`,
+  );
+  const result = await phaseResult(cluster, observer, before, controller);
+  const lat = latencies(observer);
+  printPhase(
+    `S1 cold converge: ${String(args.n)} ExternalSecrets, ${String(args.sharedKeys)} shared keys`,
+    {
+      ...result,
+    },
+  );
+  console.log(`  ${"creates took".padEnd(44)} ${((created - before.at) / 1000).toFixed(2)} s`);
+  console.log(
+    `  ${"create→Ready p50 / p99 / max".padEnd(44)} ${String(lat.p50)} / ${String(lat.p99)} / ${String(lat.max)} ms`,
+  );
+  return result;
+}
+
+async function restartConverge(
+  run: Run,
+  old: ControllerProcess,
+): Promise<{ result: PhaseResult; controller: ControllerProcess }> {
+  const { cluster, observer, spec, args } = run;
+  await sleep(3000); // let trailing events land before the window opens
+  const before = await snapshot(cluster, observer);
+  await old.kill();
+  const controller = await ControllerProcess.start(spec);
+  await waitReconciled(controller, args.n, args.timeoutMs);
+  await sleep(3000); // writes the reconciles may have issued reach the watch
+  const result = await phaseResult(cluster, observer, before, controller);
+  printPhase("S2/S3-lite restart: kill -9, start, every ExternalSecret reconciled again", result);
+  return { result, controller };
+}
+
+export interface ControllerBenchResult {
+  readonly n: number;
+  readonly sharedKeys: number;
+  readonly concurrent: number;
+  readonly timeToAllReadySeconds: number;
+  readonly createToReadyMs: { p50: number; p99: number; max: number };
+  readonly s1: PhaseResult;
+  readonly restart: PhaseResult;
+  readonly providerReadsPerKeyS1: number;
+  readonly load: { before: number[]; after: number[]; cpus: number };
+}
+
+async function cleanup(cluster: Cluster, namespace: string): Promise<void> {
+  try {
+    await cluster.client.delete(CORE.namespaces, namespace, { propagationPolicy: "Background" });
+  } catch (err) {
+    console.error(`could not delete namespace ${namespace}: ${String(err)}`);
+  }
+}
+
+export async function runControllerBench(args: BenchArgs): Promise<ControllerBenchResult> {
+  const cluster = connect();
+  const namespace = `ferry-bench-${Date.now().toString(36)}`;
+  const loadBefore = loadavg();
+  const spec: ControllerSpec = {
+    repoRoot,
+    kubeconfig: cluster.env.kubernetes.kubeconfig,
+    namespace,
+    concurrent: args.concurrent,
+    loglevel: args.loglevel,
+    logFile: join(tmpdir(), `${namespace}-controller.log`),
+  };
+  console.log(
+    `controller benchmark: N=${String(args.n)} keys=${String(args.sharedKeys)} --concurrent=${String(args.concurrent)} namespace=${namespace}`,
+  );
+  console.log(
+    `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} on ${String(cpus().length)} CPUs; controller log: ${spec.logFile}`,
+  );
+  await installCrds();
+  const observer = new NamespaceObserver(cluster.client, namespace);
+  let controller: ControllerProcess | undefined;
+  try {
+    await createFixtures(cluster, namespace, args);
+    await observer.start([ESO.externalSecrets, CORE.secrets, CORE.events]);
+    controller = await ControllerProcess.start(spec);
+    const run: Run = { cluster, observer, spec, args };
+    const s1 = await coldConverge(run, controller);
+    const lat = latencies(observer);
+    const restarted = await restartConverge(run, controller);
+    controller = restarted.controller;
+    return {
+      n: args.n,
+      sharedKeys: args.sharedKeys,
+      concurrent: args.concurrent,
+      timeToAllReadySeconds: s1.seconds,
+      createToReadyMs: lat,
+      s1,
+      restart: restarted.result,
+      providerReadsPerKeyS1: s1.providerReads / args.sharedKeys,
+      load: { before: loadBefore, after: loadavg(), cpus: cpus().length },
+    };
+  } finally {
+    observer.stop();
+    await controller?.kill();
+    await cleanup(cluster, namespace);
+    cluster.transport.close();
+  }
+}

@@ -1,0 +1,37 @@
+// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 4 --timeout 600]
+// The controller benchmark against the test environment (controller.ts),
+// then the template engine's renders/s (template.ts).
+// --skip-controller / --skip-template run only one of them.
+import { parseBenchArgs } from "./measure.ts";
+import { runControllerBench } from "./controller.ts";
+
+const args = parseBenchArgs(process.argv.slice(2));
+
+if (!args.skipController) {
+  const result = await runControllerBench(args);
+  const s1 = result.s1;
+  const restart = result.restart;
+  console.log("\nsummary vs targets (performance.md §4.5):");
+  const rows: [string, string, string][] = [
+    ["time to all Ready", `${s1.seconds.toFixed(1)} s`, "≤ 60 s at N=10k"],
+    ["writes per ES during S1 (etcd)", (s1.etcdWrites / result.n).toFixed(2), "≈ 3"],
+    ["etcd writes during restart", String(restart.etcdWrites), "0 (plus cluster noise)"],
+    ["provider reads during restart", String(restart.providerReads), "0 when refreshTime recent"],
+    ["provider reads per key (S1)", result.providerReadsPerKeyS1.toFixed(2), "≈ 1 per window"],
+    [
+      "controller peak RSS (S1)",
+      `${s1.controllerPeakRssMiB.toFixed(1)} MiB`,
+      "≤ 100 MB steady at 10k",
+    ],
+  ];
+  for (const [k, v, t] of rows) console.log(`  ${k.padEnd(34)} ${v.padStart(12)}   target ${t}`);
+  console.log(
+    `load average after: ${result.load.after.map((l) => l.toFixed(2)).join(" ")} on ${String(result.load.cpus)} CPUs`,
+  );
+  console.log(`BENCH_JSON ${JSON.stringify(result)}`);
+}
+
+if (!args.skipTemplate) {
+  console.log("");
+  await import("./template.ts");
+}
