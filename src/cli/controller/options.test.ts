@@ -3,12 +3,12 @@ import { describe, it } from "node:test";
 import { DEFAULT_CONTROLLER_OPTIONS, FlagError, parseControllerFlags } from "./options.ts";
 
 describe("ferry controller flags", () => {
-  it("has ESO's defaults (except --concurrent 4)", () => {
+  it("has ESO's defaults (except --concurrent 16)", () => {
     const { options, ignored, help } = parseControllerFlags([]);
     assert.deepEqual(options, DEFAULT_CONTROLLER_OPTIONS);
     assert.equal(options.metricsAddr, ":8080");
     assert.equal(options.liveAddr, ":8082");
-    assert.equal(options.concurrent, 4);
+    assert.equal(options.concurrent, 16);
     assert.equal(options.storeRequeueIntervalMs, 300_000);
     assert.equal(options.leaderElectionId, "external-secrets-controller");
     assert.deepEqual(ignored, []);

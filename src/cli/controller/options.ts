@@ -1,6 +1,6 @@
 // Flags of `ferry controller`: ESO's `external-secrets` flags (eso-reference.md
 // §11.10) where they make sense, with ESO's defaults except `--concurrent`
-// (4 instead of 1: reconciles wait on I/O). Go/pflag syntax is accepted:
+// (16 instead of 1: reconciles mostly wait on the apiserver and providers). Go/pflag syntax is accepted:
 // `--flag=value`, `--flag value`, and `--bool`, `--bool=true|false`.
 // ESO flags Ferry does not implement yet are accepted and reported back as
 // `ignored`, so an ESO Deployment's arguments never stop Ferry from starting.
@@ -45,7 +45,7 @@ export const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
   metricsAddr: ":8080",
   liveAddr: ":8082",
   controllerClass: "default",
-  concurrent: 4,
+  concurrent: 16,
   namespace: "",
   enableLeaderElection: false,
   leaderElectionId: "external-secrets-controller",
@@ -343,7 +343,7 @@ Ferry does not implement are accepted and logged as ignored.
   --metrics-addr ADDR                  /metrics (default ":8080"; "0" disables)
   --live-addr ADDR                     /healthz and /readyz (default ":8082")
   --controller-class NAME              handle stores/ExternalSecrets of this class (default "default")
-  --concurrent N                       reconcile workers per controller (default 4; ESO: 1)
+  --concurrent N                       reconcile workers per controller (default 16; ESO: 1)
   --namespace NS                       watch only this namespace (default: all)
   --enable-leader-election             run one active replica (default false)
   --leader-election-id NAME            Lease name (default "external-secrets-controller")
