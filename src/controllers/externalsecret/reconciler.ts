@@ -14,6 +14,8 @@ import type { KubeAccess } from "../../esutils/kube-access.ts";
 import type { TransformRenderer } from "../../esutils/rewrite.ts";
 import type { Ctx } from "../../providers/provider.ts";
 import {
+  isAlreadyExists,
+  isConflict,
   isNotFound,
   TerminalError,
   type KubeClient,
@@ -64,8 +66,15 @@ export interface ExternalSecretReconcilerDeps {
 }
 
 /** Shared reads may be reused for 10% of the refresh interval, at most 5 minutes. */
+/**
+ * A read forced by a change (new or edited ExternalSecret, broken target)
+ * may still use a result fetched in the last 2 s: when hundreds of
+ * ExternalSecrets sharing a key are created together they read it once.
+ */
+const FRESH_READ_MS = 2_000;
+
 function readMaxAge(intervalMs: number, forced: boolean): number {
-  if (forced || intervalMs <= 0) return 0;
+  if (forced || intervalMs <= 0) return FRESH_READ_MS;
   return Math.min(intervalMs / 10, 5 * 60_000);
 }
 
@@ -107,16 +116,19 @@ export class ExternalSecretReconciler implements Reconciler {
     }
   }
 
-  async #reconcile(ctx: ReconcileContext, es: EsView): Promise<Result> {
-    if (es.es.metadata?.deletionTimestamp !== undefined) return this.#finalize(es);
-    if (!(es.es.metadata?.finalizers ?? []).includes(FINALIZER_EXTERNAL_SECRET)) {
-      await this.#addFinalizer(es);
-      return {};
-    }
+  async #reconcile(ctx: ReconcileContext, current: EsView): Promise<Result> {
+    if (current.es.metadata?.deletionTimestamp !== undefined) return this.#finalize(current);
+    // Carry on with the patched object after adding the finalizer: one
+    // reconcile instead of two for a new ExternalSecret.
+    const es = this.#hasFinalizer(current) ? current : viewOf(await this.#addFinalizer(current));
     if (!this.#storesAreOurs(es)) return {};
     this.#d.metrics.syncCall(es);
     if (es.es.spec?.target?.manifest !== undefined) return this.#genericTarget(es);
     return this.#sync(ctx, es);
+  }
+
+  #hasFinalizer(es: EsView): boolean {
+    return (es.es.metadata?.finalizers ?? []).includes(FINALIZER_EXTERNAL_SECRET);
   }
 
   async #sync(ctx: ReconcileContext, es: EsView): Promise<Result> {
@@ -205,6 +217,11 @@ export class ExternalSecretReconciler implements Reconciler {
         this.#d.events.emit(es.es, "Normal", reason, message);
       });
     } catch (err) {
+      // Someone else wrote the Secret between our read and our write: not a
+      // failure to report, just read it again (ESO requeues conflicts too).
+      if (isConflict(err) || isAlreadyExists(err)) {
+        throw new Error("the target Secret changed while it was written; retrying", { cause: err });
+      }
       throw await this.#failed(es, (err as Error).message, err, err instanceof TargetError);
     }
   }
@@ -323,9 +340,9 @@ export class ExternalSecretReconciler implements Reconciler {
     throw await this.#failed(es, message, undefined, true);
   }
 
-  async #addFinalizer(es: EsView): Promise<void> {
+  async #addFinalizer(es: EsView): Promise<ExternalSecret> {
     const finalizers = [...(es.es.metadata?.finalizers ?? []), FINALIZER_EXTERNAL_SECRET];
-    await this.#d.client.mergePatch(
+    return this.#d.client.mergePatch<ExternalSecret>(
       EXTERNAL_SECRETS,
       es.name,
       { metadata: { finalizers, resourceVersion: es.es.metadata?.resourceVersion } },
