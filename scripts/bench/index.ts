@@ -1,4 +1,4 @@
-// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 4 --timeout 600]
+// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600]
 // The controller benchmark against the test environment (controller.ts),
 // then the template engine's renders/s (template.ts).
 // --skip-controller / --skip-template run only one of them.

@@ -150,7 +150,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   return {
     n: positiveInt("n", values.n, 1000),
     sharedKeys: positiveInt("shared-keys", values["shared-keys"], 10),
-    concurrent: positiveInt("concurrent", values.concurrent, 4),
+    concurrent: positiveInt("concurrent", values.concurrent, 16),
     createInFlight: positiveInt("in-flight", values["in-flight"], 32),
     timeoutMs: positiveInt("timeout", values.timeout, 600) * 1000,
     skipTemplate: values["skip-template"] === true,
