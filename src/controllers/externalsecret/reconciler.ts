@@ -33,6 +33,7 @@ import { EXTERNAL_SECRETS } from "./resources.ts";
 import { kubeTime, readyOf, statusChanged, withReady, type ReadyCondition } from "./status.ts";
 import { desiredSecret, isValidTarget, TargetError, type WireSecret } from "./target.ts";
 import { loadTemplateSources, templateApplier, type Delimiters } from "./template.ts";
+import { specProblem } from "./validate.ts";
 import { TargetWriter, type WriteOutcome } from "./writer.ts";
 
 export interface EventSink {
@@ -123,6 +124,8 @@ export class ExternalSecretReconciler implements Reconciler {
     const es = this.#hasFinalizer(current) ? current : viewOf(await this.#addFinalizer(current));
     if (!this.#storesAreOurs(es)) return {};
     this.#d.metrics.syncCall(es);
+    const problem = specProblem(es);
+    if (problem !== undefined) throw await this.#failed(es, problem, undefined, true);
     if (es.es.spec?.target?.manifest !== undefined) return this.#genericTarget(es);
     return this.#sync(ctx, es);
   }

@@ -433,5 +433,14 @@ describe("ExternalSecret controller behaviour (e2e)", () => {
       assert.equal(readyOf(es)?.reason, "SecretSyncedError");
       assert.equal(await getSecret(client, ns, "target"), undefined);
     });
+
+    it("duplicate secretKeys under Retain are refused with a message (ESO's webhook check)", async () => {
+      const spec = simpleSpec({});
+      const data = (spec["data"] as unknown[])[0];
+      const { ns, name } = await synced("es-dupkey", { ...spec, data: [data, data] });
+      const es = await failsWith(ns, name, /duplicate secretKey/);
+      assert.equal(readyOf(es)?.reason, "SecretSyncedError");
+      assert.equal(await getSecret(client, ns, "target"), undefined);
+    });
   });
 });

@@ -62,7 +62,8 @@ export async function createNamespace(
 export async function eventually(
   what: string,
   check: () => Promise<boolean>,
-  timeoutMs = 30_000,
+  // A bound for a loaded 2-core CI machine, not a performance expectation.
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
