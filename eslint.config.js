@@ -54,9 +54,11 @@ const boundaryZones = (forTests) => [
     message: "template (L1) is a pure engine with no dependency on the rest of Ferry.",
   },
   {
+    // esutils shares the template engine's Go regexp and JSON semantics
+    // (upstream's esutils imports its template package too).
     target: src("esutils"),
-    from: allBut("esutils", "api", "runtime"),
-    message: "esutils (L2) may import only api and the runtime client interface.",
+    from: allBut("esutils", "api", "runtime", "template"),
+    message: "esutils (L2) may import only api, template and the runtime client interface.",
   },
   {
     target: src("esutils"),
@@ -66,8 +68,20 @@ const boundaryZones = (forTests) => [
   },
   {
     target: src("providers"),
-    from: allBut("providers", "api", "esutils"),
+    from: allBut("providers", "api", "esutils", "template"),
     message: "providers (L3) may import api, esutils and their vendor SDK only.",
+  },
+  {
+    // Allow-list: the webhook provider renders its URL, headers and body as
+    // templates, as upstream's does; no other provider needs the engine.
+    target: [
+      ...providerRootFiles(),
+      ...subdirs("src/providers")
+        .filter((name) => name !== "webhook")
+        .map((name) => src(`providers/${name}`)),
+    ],
+    from: src("template"),
+    message: "only the webhook provider may import the template engine.",
   },
   {
     target: src("generators"),
@@ -115,6 +129,17 @@ const boundaryZones = (forTests) => [
   },
   ...perFolderZones(),
 ];
+
+/** The top-level files of src/providers (contracts, registry, all.ts). */
+function providerRootFiles() {
+  try {
+    return readdirSync(join(import.meta.dirname, "src/providers"), { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => src(`providers/${d.name}`));
+  } catch {
+    return [];
+  }
+}
 
 function perFolderZones() {
   const zones = [];

@@ -41,6 +41,10 @@ const cases: { file: string; imports: string; allowed: boolean }[] = [
     allowed: false,
   },
   { file: "src/esutils/probe.ts", imports: "../api/index.ts", allowed: true },
+  { file: "src/esutils/probe.ts", imports: "../template/index.ts", allowed: true },
+  { file: "src/providers/aws/probe.ts", imports: "../../template/index.ts", allowed: false },
+  { file: "src/providers/registry.ts", imports: "../template/index.ts", allowed: false },
+  { file: "src/providers/webhook/probe.ts", imports: "../../template/index.ts", allowed: true },
   {
     file: "src/controllers/externalsecret/probe.ts",
     imports: "../../cli/run-cli.ts",
