@@ -1,6 +1,7 @@
 // sprig regular-expression functions, with Go RE2 syntax and semantics (re2js).
 import { RE2JS } from "re2js";
 import { FuncError } from "../errors.ts";
+import { expandTemplate, findAllIndex as allMatches, replaceAllGoFunc } from "../go-regexp.ts";
 import { fromBytes, stringSlice, toBytes } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
@@ -9,15 +10,9 @@ import { register } from "./index.ts";
 const S = "string" as const;
 const I = "int" as const;
 
-interface Re {
-  readonly re: RE2JS;
-  readonly names: Readonly<Record<string, number>>;
-  readonly groups: number;
-}
+const cache = new Map<string, RE2JS>();
 
-const cache = new Map<string, Re>();
-
-function compileRe(pattern: string): Re {
+function compileRe(pattern: string): RE2JS {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
   let re: RE2JS;
@@ -29,14 +24,13 @@ function compileRe(pattern: string): Re {
       msg.startsWith("error parsing regexp") ? msg : `error parsing regexp: ${msg}`,
     );
   }
-  const compiled: Re = { re, names: re.namedGroups(), groups: re.groupCount() };
   if (cache.size > 256) cache.clear();
-  cache.set(pattern, compiled);
-  return compiled;
+  cache.set(pattern, re);
+  return re;
 }
 
 /** regexp.MustCompile: panics (function error) with Go's message. */
-function mustCompile(pattern: string): Re {
+function mustCompile(pattern: string): RE2JS {
   try {
     return compileRe(pattern);
   } catch (e) {
@@ -48,98 +42,9 @@ function goBackquote(s: string): string {
   return s.includes("`") ? JSON.stringify(s) : `\`${s}\``;
 }
 
-/** Go's FindAll...SubmatchIndex over a Unicode string; n < 0 means all. */
-function allMatches(r: Re, s: string, n: number): number[][] {
-  const out: number[][] = [];
-  const m = r.re.matcher(s);
-  let pos = 0;
-  let prevEnd = -1;
-  while ((n < 0 || out.length < n) && pos <= s.length) {
-    if (!m.find(pos)) break;
-    const start = m.start();
-    const end = m.end();
-    let accept = true;
-    if (end === pos && start === end) {
-      if (start === prevEnd) accept = false;
-      const cp = s.codePointAt(pos);
-      pos += cp !== undefined && cp > 0xffff ? 2 : 1;
-    } else pos = end;
-    prevEnd = end;
-    if (accept) {
-      const groups: number[] = [];
-      for (let g = 0; g <= r.groups; g++) groups.push(m.start(g), m.end(g));
-      out.push(groups);
-    }
-  }
-  return out;
-}
-
-function extractName(t: string, i: number): { name: string; next: number } | undefined {
-  let j = i + 1;
-  const brace = t[j] === "{";
-  if (brace) j++;
-  const start = j;
-  while (j < t.length && /[\p{L}\p{Nd}_]/u.test(t[j] ?? "")) j++;
-  if (j === start) return undefined;
-  const name = t.slice(start, j);
-  if (brace) {
-    if (t[j] !== "}") return undefined;
-    j++;
-  }
-  return { name, next: j };
-}
-
-/** Regexp.Expand of a Go replacement template. */
-function expand(r: Re, template: string, s: string, match: readonly number[]): string {
-  let out = "";
-  let i = 0;
-  while (i < template.length) {
-    const d = template.indexOf("$", i);
-    if (d < 0) break;
-    out += template.slice(i, d);
-    if (template[d + 1] === "$") {
-      out += "$";
-      i = d + 2;
-      continue;
-    }
-    const ex = extractName(template, d);
-    if (ex === undefined) {
-      out += "$";
-      i = d + 1;
-      continue;
-    }
-    i = ex.next;
-    out += groupText(r, ex.name, s, match);
-  }
-  return out + template.slice(i);
-}
-
-function groupText(r: Re, name: string, s: string, match: readonly number[]): string {
-  let num = -1;
-  if (/^\d+$/.test(name) && !(name.length > 1 && name.startsWith("0")) && name.length < 9)
-    num = Number(name);
-  if (num < 0) num = r.names[name] ?? -1;
-  if (num < 0 || num > r.groups) return "";
-  const a = match[2 * num] ?? -1;
-  const b = match[2 * num + 1] ?? -1;
-  return a >= 0 ? s.slice(a, b) : "";
-}
-
-function replaceAll(r: Re, s: string, repl: (m: readonly number[]) => string): string {
-  let out = "";
-  let last = 0;
-  for (const m of allMatches(r, s, -1)) {
-    const a = m[0] ?? 0;
-    const b = m[1] ?? 0;
-    out += s.slice(last, a) + repl(m);
-    last = b;
-  }
-  return out + s.slice(last);
-}
-
-function split(r: Re, s: string, n: number): string[] {
+function split(r: RE2JS, s: string, n: number): string[] {
   if (n === 0) return [];
-  if (r.re.pattern() !== "" && s === "") return [""];
+  if (r.pattern() !== "" && s === "") return [""];
   const matches = allMatches(r, s, n);
   const out: string[] = [];
   let beg = 0;
@@ -154,7 +59,7 @@ function split(r: Re, s: string, n: number): string[] {
   return out;
 }
 
-type Compiler = (p: string) => Re;
+type Compiler = (p: string) => RE2JS;
 
 const ops = {
   match: (c: Compiler) => (re: GoValue, s: GoValue) =>
@@ -174,10 +79,12 @@ const ops = {
     const r = c(re as string);
     const str = fromBytes(s as string);
     const tpl = fromBytes(repl as string);
-    return toBytes(replaceAll(r, str, (m) => expand(r, tpl, str, m)));
+    return toBytes(replaceAllGoFunc(r, str, (group) => expandTemplate(tpl, group)));
   },
   replaceAllLiteral: (c: Compiler) => (re: GoValue, s: GoValue, repl: GoValue) =>
-    toBytes(replaceAll(c(re as string), fromBytes(s as string), () => fromBytes(repl as string))),
+    toBytes(
+      replaceAllGoFunc(c(re as string), fromBytes(s as string), () => fromBytes(repl as string)),
+    ),
   split: (c: Compiler) => (re: GoValue, s: GoValue, n: GoValue) =>
     stringSlice(split(c(re as string), fromBytes(s as string), n as number).map(toBytes)),
 };
