@@ -80,6 +80,18 @@ function readMaxAge(intervalMs: number, forced: boolean): number {
 }
 
 /** Every store reference of an ExternalSecret: its own and those of its entries. */
+/**
+ * ESO puts its cleanup finalizer on every ExternalSecret. Ferry adds it only
+ * where deletion has work to do: deletionPolicy Delete, and generic targets
+ * (their informers are released at deletion). With Retain an owned Secret
+ * is still collected through its ownerReference, so the finalizer would cost
+ * one apiserver write per ExternalSecret for nothing. One already present
+ * (from ESO, or from an earlier policy) is still removed at deletion.
+ */
+function needsFinalizer(view: EsView): boolean {
+  return view.deletionPolicy === "Delete" || view.es.spec?.target?.manifest !== undefined;
+}
+
 function storeRefs(es: ExternalSecret): SecretStoreRef[] {
   const spec = es.spec ?? {};
   const refs = [
@@ -121,7 +133,10 @@ export class ExternalSecretReconciler implements Reconciler {
     if (current.es.metadata?.deletionTimestamp !== undefined) return this.#finalize(current);
     // Carry on with the patched object after adding the finalizer: one
     // reconcile instead of two for a new ExternalSecret.
-    const es = this.#hasFinalizer(current) ? current : viewOf(await this.#addFinalizer(current));
+    const es =
+      this.#hasFinalizer(current) || !needsFinalizer(current)
+        ? current
+        : viewOf(await this.#addFinalizer(current));
     if (!this.#storesAreOurs(es)) return {};
     this.#d.metrics.syncCall(es);
     const problem = specProblem(es);
