@@ -54,6 +54,9 @@ interface PhaseResult {
   readonly sharedReads: number;
   readonly controllerPeakRssMiB: number;
   readonly controllerCpuSeconds: number;
+  /** At the end of the phase, from the controller's own process metrics. */
+  readonly controllerRssEndMiB: number;
+  readonly controllerHeapUsedMiB: number;
 }
 
 async function snapshot(cluster: Cluster, observer: NamespaceObserver): Promise<Snapshot> {
@@ -82,6 +85,8 @@ async function phaseResult(
     sharedReads: sumOf(metrics, READS, { source: "shared" }),
     controllerPeakRssMiB: controller.peakRss / 2 ** 20,
     controllerCpuSeconds: controller.cpuSeconds(),
+    controllerRssEndMiB: sumOf(metrics, "process_resident_memory_bytes") / 2 ** 20,
+    controllerHeapUsedMiB: sumOf(metrics, "nodejs_heap_size_used_bytes") / 2 ** 20,
   };
 }
 
@@ -193,6 +198,10 @@ function printPhase(title: string, r: PhaseResult): void {
     ["reads served shared (coalesced)", String(r.sharedReads)],
     ["controller peak RSS (VmHWM)", `${r.controllerPeakRssMiB.toFixed(1)} MiB`],
     ["controller CPU (user+sys)", `${r.controllerCpuSeconds.toFixed(1)} s`],
+    [
+      "controller RSS / JS heap used at the end",
+      `${r.controllerRssEndMiB.toFixed(1)} / ${r.controllerHeapUsedMiB.toFixed(1)} MiB`,
+    ],
   ];
   for (const [k, v] of rows) console.log(`  ${k.padEnd(44)} ${v}`);
   console.log("  writes seen in the bench namespace (watch events):");

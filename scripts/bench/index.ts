@@ -1,4 +1,5 @@
 // npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600]
+// (builds dist/ first: the controller under test is dist/cli/main.js)
 // The controller benchmark against the test environment (controller.ts),
 // then the template engine's renders/s (template.ts).
 // --skip-controller / --skip-template run only one of them.
@@ -21,6 +22,11 @@ if (!args.skipController) {
     [
       "controller peak RSS (S1)",
       `${s1.controllerPeakRssMiB.toFixed(1)} MiB`,
+      "≤ 100 MB steady at 10k",
+    ],
+    [
+      "controller RSS at the end (S1)",
+      `${s1.controllerRssEndMiB.toFixed(1)} MiB`,
       "≤ 100 MB steady at 10k",
     ],
   ];

@@ -85,9 +85,11 @@ export class ControllerProcess {
   static async start(spec: ControllerSpec): Promise<ControllerProcess> {
     const [metricsPort, livePort] = [await freePort(), await freePort()];
     const log = createWriteStream(spec.logFile, { flags: "a" });
+    // The built controller (package.json "bin"), as it runs in production:
+    // no type stripping at start-up, no source maps in memory.
     const args = [
       "node",
-      "src/cli/main.ts",
+      "dist/cli/main.js",
       "controller",
       `--kubeconfig=${spec.kubeconfig}`,
       `--metrics-addr=127.0.0.1:${String(metricsPort)}`,

@@ -3,17 +3,20 @@
 // controller setup. `startController` resolves when `signal` aborts and
 // everything stopped, so tests run the controller in-process.
 import { existsSync, readFileSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { clientKubeAccess } from "../../controllers/common/kube-access.ts";
 import type { ControllerDeps } from "../../controllers/common/deps.ts";
 import { newProviderRegistry } from "../../providers/all.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
 import {
   clientEventSink,
+  collectProcessMetrics,
   createLogger,
   EventBroadcaster,
   KubeClient,
+  loadLightCredentials,
   Manager,
+  type ClusterCredentials,
   type LeaderElectionConfig,
   type Logger,
 } from "../../runtime/index.ts";
@@ -24,7 +27,7 @@ const SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespa
 
 export interface StartHooks {
   /** Use this instead of loading one from options.kubeconfig / the environment. */
-  readonly kubeConfig?: KubeConfig;
+  readonly kubeConfig?: ClusterCredentials;
   readonly logger?: Logger;
   /** Default: `controllerSetups`. */
   readonly setups?: readonly ControllerSetupEntry[];
@@ -34,9 +37,21 @@ export interface StartHooks {
   readonly onSetup?: (mgr: Manager, deps: ControllerDeps) => void;
 }
 
-/** --kubeconfig, else $KUBECONFIG, else in-cluster, else ~/.kube/config (controller-runtime's order). */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+/**
+ * --kubeconfig, else $KUBECONFIG, else in-cluster, else ~/.kube/config
+ * (controller-runtime's order). The light loader serves the usual cases;
+ * client-node (its import alone costs ~50 MiB) is loaded only for
+ * kubeconfigs that need it: exec and auth-provider plugins, proxies,
+ * several files in $KUBECONFIG.
+ */
+export async function loadKubeConfig(path: string | undefined): Promise<ClusterCredentials> {
+  const light = await loadLightCredentials(path);
+  if (light !== undefined) return light;
+  const { KubeConfig } = await import("@kubernetes/client-node");
+  return loadClientNodeConfig(new KubeConfig(), path);
+}
+
+function loadClientNodeConfig(kc: KubeConfig, path: string | undefined): KubeConfig {
   if (path !== undefined && path !== "") kc.loadFromFile(path);
   else if ((process.env["KUBECONFIG"] ?? "") === "" && process.env["KUBERNETES_SERVICE_HOST"])
     kc.loadFromCluster();
@@ -107,7 +122,7 @@ export async function startController(
 ): Promise<void> {
   const options: ControllerOptions = { ...DEFAULT_CONTROLLER_OPTIONS, ...partial };
   const logger = hooks.logger ?? createLogger({ level: options.logLevel, name: "ferry" });
-  const kc = hooks.kubeConfig ?? loadKubeConfig(options.kubeconfig);
+  const kc = hooks.kubeConfig ?? (await loadKubeConfig(options.kubeconfig));
   // No client-side QPS limiter: --client-burst bounds concurrent requests instead.
   const client = KubeClient.fromKubeConfig(kc, {
     maxInFlight: options.clientBurst,
@@ -121,6 +136,8 @@ export async function startController(
     healthAddr: options.liveAddr,
     ...(election === undefined ? {} : { leaderElection: election }),
   });
+  // Node's process metrics (RSS, heap, event-loop lag, GC), as ESO exposes Go's.
+  collectProcessMetrics(mgr.registry);
   const broadcaster = new EventBroadcaster({ sink: clientEventSink(client), logger });
   mgr.add(broadcaster);
   const registry = hooks.registry ?? newProviderRegistry();

@@ -2,12 +2,12 @@
 // `maxInFlight` requests at once, 429s retried after Retry-After. Namespaced
 // reads require a namespace (or an explicit `allNamespaces`), so a missing
 // namespace never silently widens a read to the whole cluster.
-import type { KubeConfig } from "@kubernetes/client-node";
 import { sleep, systemClock, type Clock } from "../clock/index.ts";
 import { KubeApiError, KubeTransportError, KubeUsageError } from "./errors.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { describeResource, resourcePath, type ResourceRef } from "./resource.ts";
 import { Semaphore } from "./semaphore.ts";
+import type { ClusterCredentials } from "./kubeconfig.ts";
 import { KubeConfigTransport, type HttpResponse, type Transport } from "./transport.ts";
 import type { KubeList, KubeObject, Status, WatchEvent } from "./types.ts";
 
@@ -108,7 +108,8 @@ export class KubeClient {
     this.#clock = options.clock ?? systemClock();
   }
 
-  static fromKubeConfig(kc: KubeConfig, options?: ClientOptions): KubeClient {
+  /** `kc`: a client-node KubeConfig or the light loader's credentials. */
+  static fromKubeConfig(kc: ClusterCredentials, options?: ClientOptions): KubeClient {
     return new KubeClient(new KubeConfigTransport(kc), options);
   }
 

@@ -28,6 +28,7 @@ export { CORE, LEASES, apiVersionOf, describeResource, resourcePath } from "./re
 export type { PathParts, ResourceRef } from "./resource.ts";
 export { Semaphore } from "./semaphore.ts";
 export { KubeConfigTransport } from "./transport.ts";
+export { loadLightCredentials, type ClusterCredentials } from "./kubeconfig.ts";
 export type { HttpRequest, HttpResponse, Transport } from "./transport.ts";
 export { objectKey } from "./types.ts";
 export type {

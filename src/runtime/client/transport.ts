@@ -1,14 +1,15 @@
 // HTTP to the apiserver over node:https with one keep-alive agent per
-// client. TLS material and credentials come from a client-node KubeConfig
-// (client certificates, tokens, exec/OIDC plugins); the connection handling
+// client. TLS material and credentials come from ClusterCredentials: the
+// light loader (kubeconfig.ts) or a client-node KubeConfig (client
+// certificates, tokens, exec/OIDC plugins); the connection handling
 // is ours so that watches have no built-in 30 s abort (client-node #3020) and
 // a stalled watch can be torn down by the informer's watchdog.
 import http from "node:http";
 import https from "node:https";
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeTransportError } from "./errors.ts";
+import type { ClusterCredentials } from "./kubeconfig.ts";
 
 export interface HttpRequest {
   readonly method: string;
@@ -42,12 +43,12 @@ interface Credentials {
 }
 
 export class KubeConfigTransport implements Transport {
-  readonly #kc: KubeConfig;
+  readonly #kc: ClusterCredentials;
   readonly #server: URL;
   #agent: http.Agent | undefined;
   #credentials: Credentials | undefined;
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: ClusterCredentials) {
     const cluster = kc.getCurrentCluster();
     if (cluster === null)
       throw new KubeTransportError("the kubeconfig has no current cluster", undefined);

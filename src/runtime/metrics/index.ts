@@ -5,6 +5,7 @@ export {
   RECONCILE_TIME_BUCKETS,
   Registry,
   WORKQUEUE_DURATION_BUCKETS,
+  collectProcessMetrics,
   createRegistry,
 } from "./registry.ts";
 export type {

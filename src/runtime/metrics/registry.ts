@@ -1,12 +1,21 @@
 // The runtime's own Prometheus registry (never prom-client's global default):
 // each Manager owns one, and controllers register their metrics on it.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export { Counter, Gauge, Histogram, Registry };
 export type { CounterConfiguration, GaugeConfiguration, HistogramConfiguration } from "prom-client";
 
 export function createRegistry(): Registry {
   return new Registry();
+}
+
+/**
+ * prom-client's process and Node.js metrics (process_resident_memory_bytes,
+ * nodejs_heap_size_used_bytes, nodejs_eventloop_lag_seconds, GC durations…)
+ * on `registry`: what go_* and process_* are for ESO's dashboards.
+ */
+export function collectProcessMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
 }
 
 /**
