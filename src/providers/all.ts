@@ -7,6 +7,7 @@ import { DEFERRED_PROVIDERS, type DeferredProviderName, type ProviderName } from
 import { awsProvider } from "./aws/index.ts";
 import { FakeSecretsProvider } from "./fake/index.ts";
 import { newOpenBaoProvider, newVaultProvider } from "./vault/index.ts";
+import { newWebhookProvider } from "./webhook/index.ts";
 import type { Provider } from "./provider.ts";
 import { ProviderRegistry } from "./registry.ts";
 
@@ -32,7 +33,7 @@ export const providers = {
   kubernetes: NOT_YET,
   openBao: () => newOpenBaoProvider(),
   vault: () => newVaultProvider(),
-  webhook: NOT_YET,
+  webhook: () => newWebhookProvider(),
 } satisfies Record<ProviderName, ProviderFactory | NotYet>;
 
 /** New instances of every implemented provider. */

@@ -68,6 +68,12 @@ export interface Provider {
   readonly name: ProviderName;
   readonly capabilities: Capabilities;
   readonly maintenance: MaintenanceStatus;
+  /**
+   * A client built for one namespace must not serve another, even for a
+   * ClusterSecretStore without namespace-relative references (the webhook
+   * provider puts the ExternalSecret's namespace into its requests).
+   */
+  readonly clientPerNamespace?: boolean;
   /** Static checks, no network. Returns warnings; throws StoreValidationError. */
   validateStore(store: GenericStore): { warnings: string[] };
   /**

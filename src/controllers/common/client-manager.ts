@@ -166,7 +166,13 @@ export class ClientManager {
 
   /** One client per store, or per store and namespace when auth depends on the namespace. */
   #cacheKey(store: GenericStore, namespace: string): string {
-    const perNamespace = isClusterStore(store) && hasReferentRefs(store.spec.provider);
+    // One client per namespace for a ClusterSecretStore whose credentials
+    // resolve in the ExternalSecret's namespace (referent), or whose provider
+    // shows the namespace to the remote side (webhook's .remoteRef.namespace).
+    const perNamespace =
+      isClusterStore(store) &&
+      (hasReferentRefs(store.spec.provider) ||
+        this.#options.registry.forStore(store).clientPerNamespace === true);
     return perNamespace ? `${storeKey(store)}|${namespace}` : storeKey(store);
   }
 
