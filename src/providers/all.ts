@@ -6,6 +6,7 @@
 import { DEFERRED_PROVIDERS, type DeferredProviderName, type ProviderName } from "../api/index.ts";
 import { awsProvider } from "./aws/index.ts";
 import { FakeSecretsProvider } from "./fake/index.ts";
+import { newKubernetesProvider } from "./kubernetes/index.ts";
 import { newOpenBaoProvider, newVaultProvider } from "./vault/index.ts";
 import { newWebhookProvider } from "./webhook/index.ts";
 import type { Provider } from "./provider.ts";
@@ -30,7 +31,7 @@ export const providers = {
   delinea: NOT_YET,
   fake: () => new FakeSecretsProvider(),
   gcpsm: NOT_YET,
-  kubernetes: NOT_YET,
+  kubernetes: () => newKubernetesProvider(),
   openBao: () => newOpenBaoProvider(),
   vault: () => newVaultProvider(),
   webhook: () => newWebhookProvider(),

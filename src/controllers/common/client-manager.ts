@@ -68,17 +68,21 @@ function storeName(kind: StoreKind, namespace: string, name: string): string {
     : `SecretStore "${namespace}/${name}"`;
 }
 
-/** True when any credential reference in the provider spec omits `namespace`. */
-function hasReferentRefs(value: unknown, parentKey = ""): boolean {
+/**
+ * True when any reference-like object in the provider spec (an object with
+ * a string `name`) omits `namespace`: the store then resolves it in the
+ * namespace of the object that uses it, so its client may not be shared
+ * across namespaces. Deliberately wider than the `*Ref` keys (the
+ * kubernetes provider's `auth.serviceAccount`, `bearerToken`, `clientCert`
+ * are references too): a false positive only costs sharing, a miss would
+ * let one namespace use credentials resolved in another.
+ */
+function hasReferentRefs(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value)) return value.some((item) => hasReferentRefs(item));
   const obj = value as Record<string, unknown>;
-  if (
-    parentKey.endsWith("Ref") &&
-    typeof obj["name"] === "string" &&
-    obj["namespace"] === undefined
-  )
-    return true;
-  return Object.entries(obj).some(([k, v]) => hasReferentRefs(v, k));
+  if (typeof obj["name"] === "string" && obj["namespace"] === undefined) return true;
+  return Object.values(obj).some((v) => hasReferentRefs(v));
 }
 
 export class ClientManager {
