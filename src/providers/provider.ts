@@ -64,6 +64,21 @@ export interface SecretsClient {
   close(): Promise<void>;
 }
 
+/** A counter a provider reports (e.g. ESO's externalsecret_provider_api_calls_count). */
+export interface ProviderMetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
+
+/** One cumulative value of a ProviderMetricFamily; labels never carry values. */
+export interface ProviderMetricSample {
+  readonly name: string;
+  readonly help: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
 export interface Provider {
   readonly name: ProviderName;
   readonly capabilities: Capabilities;
@@ -87,6 +102,10 @@ export interface Provider {
     kube: KubeAccess,
     namespace: string,
   ): Promise<SecretsClient>;
+  /** The counters metrics() reports, registered on /metrics before any sample exists. */
+  readonly metricFamilies?: readonly ProviderMetricFamily[];
+  /** Cumulative samples of metricFamilies, read at each scrape. */
+  metrics?(): readonly ProviderMetricSample[];
   /** Releases what the provider keeps across clients (logins, connection pools) at shutdown. */
   close?(): Promise<void>;
 }

@@ -37,6 +37,11 @@ export class ProviderRegistry {
     await Promise.allSettled(closing);
   }
 
+  /** Every registered provider. */
+  all(): Provider[] {
+    return [...this.#providers.values()];
+  }
+
   names(): ProviderName[] {
     return [...this.#providers.keys()].sort();
   }

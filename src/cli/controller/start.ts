@@ -21,6 +21,7 @@ import {
   type Logger,
 } from "../../runtime/index.ts";
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerOptions } from "./options.ts";
+import { registerProviderMetrics } from "./provider-metrics.ts";
 import { controllerSetups, type ControllerSetupEntry } from "./setups.ts";
 
 const SA_NAMESPACE_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
@@ -92,6 +93,7 @@ function buildDeps(
     namespace: options.namespace,
     concurrency: options.concurrent,
     unsafeAllowGenericTargets: options.unsafeAllowGenericTargets,
+    refreshTimeMode: options.refreshTimeMode,
     templateDelimiters: {
       left: options.templateLeftDelimiter,
       right: options.templateRightDelimiter,
@@ -141,6 +143,7 @@ export async function startController(
   const broadcaster = new EventBroadcaster({ sink: clientEventSink(client), logger });
   mgr.add(broadcaster);
   const registry = hooks.registry ?? newProviderRegistry();
+  registerProviderMetrics(mgr.registry, registry.all());
   const deps = buildDeps(options, client, { broadcaster, logger, registry });
   setUp(mgr, deps, { options, setups: hooks.setups ?? controllerSetups });
   hooks.onSetup?.(mgr, deps);

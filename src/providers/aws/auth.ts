@@ -34,6 +34,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 interface CacheEntry {
   credentials?: AwsCredentials;
+  /** When `credentials` arrived (provider clock). */
+  fetchedAt: number;
   refreshAt: number;
   inflight?: Promise<AwsCredentials> | undefined;
 }
@@ -65,11 +67,12 @@ export class CredentialCache {
       this.#stats.credentialCacheHits++;
       return entry.inflight;
     }
-    const next: CacheEntry = entry ?? { refreshAt: 0 };
+    const next: CacheEntry = entry ?? { fetchedAt: 0, refreshAt: 0 };
     this.#stats.credentialRefreshes++;
     const inflight = fetch().then(
       (credentials) => {
         next.credentials = credentials;
+        next.fetchedAt = this.#now();
         next.refreshAt = this.#refreshAt(credentials);
         next.inflight = undefined;
         return credentials;
@@ -99,8 +102,16 @@ export class CredentialCache {
     }
   }
 
-  invalidate(key: string): void {
-    this.#entries.delete(key);
+  /**
+   * Drops the credentials of `key` when AWS refused them as expired. Only
+   * credentials that were already cached when the refused request started
+   * are dropped: when many requests fail together, the first one fetches
+   * new credentials and the others reuse them instead of fetching again.
+   */
+  invalidate(key: string, requestStartedAt = Number.POSITIVE_INFINITY): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.inflight !== undefined) return;
+    if (entry.fetchedAt <= requestStartedAt) this.#entries.delete(key);
   }
 }
 
@@ -112,18 +123,26 @@ export interface AuthInput {
   readonly namespace: string;
 }
 
-export interface AuthDeps {
-  readonly cache: CredentialCache;
-  readonly env: Env;
-  /** An (instrumented, pooled) STS port signing with `config.credentials`. */
-  readonly sts: (config: ClientConfig, credentialKey: string) => Promise<StsPort>;
-}
-
 export interface CredentialPlan {
   /** Same key, same credentials: the identity used for client reuse and coalescing. */
   readonly key: string;
   /** Undefined: the SDK default chain. */
   readonly source: CredentialSource | undefined;
+  /**
+   * For STS credentials: drops them after AWS refused a request started at
+   * `startedAt` as expired, so the next request fetches new ones.
+   */
+  readonly refresh?: ((startedAt: number) => void) | undefined;
+}
+
+export interface AuthDeps {
+  readonly cache: CredentialCache;
+  readonly env: Env;
+  /**
+   * An (instrumented, pooled) STS port signing with `config.credentials`,
+   * which are those of `signer` (undefined: the web identity call, unsigned).
+   */
+  readonly sts: (config: ClientConfig, signer: CredentialPlan | undefined) => Promise<StsPort>;
 }
 
 /** True when the store's auth resolves per ExternalSecret namespace (referent). */
@@ -222,7 +241,7 @@ async function webIdentityPlan(
         audiences,
         expirationSeconds: 600,
       });
-      const sts = await deps.sts(stsConfig(spec, deps.env, undefined), "anonymous");
+      const sts = await deps.sts(stsConfig(spec, deps.env, undefined), undefined);
       const out = await sts.assumeRoleWithWebIdentity({
         RoleArn: roleArn,
         RoleSessionName: SESSION_NAME,
@@ -236,7 +255,22 @@ async function webIdentityPlan(
       );
     }
   };
-  return { key, source: () => deps.cache.get(key, fetch) };
+  return cachedPlan(key, fetch, deps.cache);
+}
+
+/** A plan whose credentials come from STS through the cache. */
+function cachedPlan(
+  key: string,
+  fetch: () => Promise<AwsCredentials>,
+  cache: CredentialCache,
+): CredentialPlan {
+  return {
+    key,
+    source: () => cache.get(key, fetch),
+    refresh: (startedAt) => {
+      cache.invalidate(key, startedAt);
+    },
+  };
 }
 
 function stsConfig(
@@ -290,7 +324,7 @@ function assumeRolePlan(
   )}`;
   const fetch = async (): Promise<AwsCredentials> => {
     try {
-      const sts = await deps.sts(stsConfig(input.spec, deps.env, previous.source), previous.key);
+      const sts = await deps.sts(stsConfig(input.spec, deps.env, previous.source), previous);
       const out = await sts.assumeRole({
         RoleArn: role.arn,
         RoleSessionName: SESSION_NAME,
@@ -307,7 +341,7 @@ function assumeRolePlan(
       throw authFailure(`AssumeRole ${role.arn}`, err);
     }
   };
-  return { key, source: () => deps.cache.get(key, fetch) };
+  return cachedPlan(key, fetch, deps.cache);
 }
 
 /** Where credentials of this store are valid: the store, its spec, and the namespace for referent auth. */

@@ -154,3 +154,105 @@ describe("aws throttling", () => {
     assert.equal(h.aws.count("GetSecretValue"), 1);
   });
 });
+
+describe("aws retrySettings and metrics", () => {
+  const withRetry = (retrySettings: { maxRetries?: number; retryInterval?: string }) => {
+    const s = awsStore({ auth: staticAuth() });
+    return { ...s, spec: { ...s.spec, retrySettings } };
+  };
+
+  it("retries transient failures (5xx) as ESO's standard retryer does, at the fixed interval", async () => {
+    const slept: number[] = [];
+    const h = harness({
+      sleep: (ms) => {
+        slept.push(ms);
+        return Promise.resolve();
+      },
+    });
+    h.aws.putSecret("db", { SecretString: "v" });
+    let left = 2;
+    h.aws.failWith = (op) => {
+      if (op === "GetSecretValue" && left-- > 0) throw awsError("InternalServiceError", "x", 500);
+    };
+    const c = await h.provider.newClient(
+      ctx(),
+      withRetry({ maxRetries: 3, retryInterval: "1s" }),
+      h.kube,
+      "apps",
+    );
+    assert.equal(text(await c.getSecret(ctx(), { key: "db" })), "v");
+    assert.deepEqual(slept, [1000, 1000]);
+    assert.equal(h.provider.stats.retries, 2);
+  });
+
+  it("without retryInterval: full-jitter exponential backoff, 3 attempts by default", async () => {
+    const slept: number[] = [];
+    const h = harness({
+      random: () => 0.999,
+      sleep: (ms) => {
+        slept.push(ms);
+        return Promise.resolve();
+      },
+    });
+    h.aws.putSecret("db", { SecretString: "v" });
+    h.aws.failWith = (op) => {
+      if (op === "GetSecretValue") throw awsError("ThrottlingException", "Rate exceeded");
+    };
+    const c = await h.provider.newClient(ctx(), store, h.kube, "apps");
+    await assert.rejects(c.getSecret(ctx(), { key: "db" }), ProviderError);
+    assert.equal(h.aws.count("GetSecretValue"), 3);
+    assert.deepEqual(slept, [99, 199]);
+  });
+
+  it("maxRetries 1 makes one attempt; errors that a retry cannot fix are not retried", async () => {
+    const h = harness();
+    h.aws.putSecret("db", { SecretString: "v" });
+    h.aws.failWith = (op) => {
+      if (op === "GetSecretValue") throw awsError("ThrottlingException");
+    };
+    const one = await h.provider.newClient(ctx(), withRetry({ maxRetries: 1 }), h.kube, "apps");
+    await assert.rejects(one.getSecret(ctx(), { key: "db" }), ProviderError);
+    assert.equal(h.aws.count("GetSecretValue"), 1);
+    h.aws.failWith = (op) => {
+      if (op === "GetSecretValue") throw awsError("AccessDeniedException", "denied", 400);
+    };
+    h.clock.now += 5_000;
+    const c = await h.provider.newClient(ctx(), store, h.kube, "apps");
+    await assert.rejects(c.getSecret(ctx(), { key: "db" }), (err: unknown) => {
+      assert.ok(err instanceof ProviderError);
+      assert.equal(err.code, "AuthFailed");
+      return true;
+    });
+    assert.equal(h.aws.count("GetSecretValue"), 2);
+  });
+
+  it("counts attempts, throttles and retries as metric samples", async () => {
+    const h = harness();
+    h.aws.putSecret("db", { SecretString: "v" });
+    let left = 2;
+    h.aws.failWith = (op) => {
+      if (op === "GetSecretValue" && left-- > 0) throw awsError("ThrottlingException");
+    };
+    const c = await h.provider.newClient(ctx(), store, h.kube, "apps");
+    await c.getSecret(ctx(), { key: "db" });
+    await c.getSecret(ctx(), { key: "db" });
+    const samples = h.provider.metrics();
+    const value = (name: string, labels: Record<string, string>) =>
+      samples.find(
+        (s) =>
+          s.name === name &&
+          JSON.stringify(Object.entries(s.labels).sort()) ===
+            JSON.stringify(Object.entries(labels).sort()),
+      )?.value;
+    const call = { provider: "AWS/SecretsManager", call: "GetSecretValue" };
+    assert.equal(
+      value("externalsecret_provider_api_calls_count", { ...call, status: "success" }),
+      1,
+    );
+    assert.equal(value("externalsecret_provider_api_calls_count", { ...call, status: "error" }), 2);
+    assert.equal(value("ferry_provider_api_throttled_total", call), 2);
+    assert.equal(value("ferry_aws_retries_total", { reason: "backoff" }), 2);
+    assert.equal(value("ferry_aws_coalesced_reads_total", {}), 1);
+    for (const s of samples) assert.ok(!JSON.stringify(s).includes('"v"'));
+  });
+});

@@ -1,13 +1,15 @@
 // How every AWS call is made: counted, retried on throttling/transient
 // failures with full-jitter exponential backoff (or the store's fixed
-// retryInterval), and reported to an optional hook, so the composition root
-// can export `provider_api_calls{service,operation,outcome}` and tests can
-// count calls. Also the single-flight + short memo used to coalesce reads.
+// retryInterval), retried once with fresh STS credentials when AWS says the
+// session expired, and reported to an optional hook, so the composition
+// root can export the counts as metrics and tests can count calls. Also the
+// single-flight + short memo used to coalesce reads.
 import { ProviderError } from "../errors.ts";
-import { errorMessage, isThrottling, isTransient } from "./sdk.ts";
+import { errorMessage, isExpiredCredentials, isThrottling, isTransient } from "./sdk.ts";
 
 export type AwsService = "SecretsManager" | "SSM" | "STS";
-export type CallOutcome = "ok" | "error" | "throttled";
+/** "expired": the request was refused because its STS session had expired. */
+export type CallOutcome = "ok" | "error" | "throttled" | "expired";
 
 export interface AwsCallEvent {
   readonly service: AwsService;
@@ -23,8 +25,13 @@ export interface AwsCallEvent {
  */
 export class AwsStats {
   readonly calls = new Map<string, number>();
+  /** Attempts by "Service.Operation.outcome". */
+  readonly outcomes = new Map<string, number>();
   throttled = 0;
+  /** Retries after throttling or a transient failure (backoff). */
   retries = 0;
+  /** Retries with fresh STS credentials after an expired-session error. */
+  credentialRetries = 0;
   /** Reads answered by an in-flight or memoised fetch instead of a new call. */
   coalesced = 0;
   credentialRefreshes = 0;
@@ -35,9 +42,15 @@ export class AwsStats {
     return this.calls.get(`${service}.${operation}`) ?? 0;
   }
 
+  outcome(service: AwsService, operation: string, outcome: CallOutcome): number {
+    return this.outcomes.get(`${service}.${operation}.${outcome}`) ?? 0;
+  }
+
   record(event: AwsCallEvent): void {
     const key = `${event.service}.${event.operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const detailed = `${key}.${event.outcome}`;
+    this.outcomes.set(detailed, (this.outcomes.get(detailed) ?? 0) + 1);
     if (event.outcome === "throttled") this.throttled++;
   }
 }
@@ -90,11 +103,25 @@ function report(env: CallEnv, event: AwsCallEvent): void {
   env.onCall?.(event);
 }
 
-function finalError(
-  err: unknown,
-  target: { readonly service: AwsService; readonly operation: string },
-  attempt: number,
-): unknown {
+function outcomeOf(err: unknown): CallOutcome {
+  if (isThrottling(err)) return "throttled";
+  return isExpiredCredentials(err) ? "expired" : "error";
+}
+
+export interface CallTarget {
+  readonly service: AwsService;
+  /** The AWS operation name, e.g. GetSecretValue. */
+  readonly operation: string;
+  readonly policy: RetryPolicy;
+  /**
+   * Drops the cached STS credentials a request started at `startedAt` was
+   * signed with (kept when newer ones were fetched meanwhile). Absent for
+   * long-lived keys and the SDK default chain: new credentials cannot help.
+   */
+  readonly refreshCredentials?: ((startedAt: number) => void) | undefined;
+}
+
+function finalError(err: unknown, target: CallTarget, attempt: number): unknown {
   if (!isThrottling(err)) return err;
   return new ProviderError(
     "RateLimited",
@@ -103,57 +130,80 @@ function finalError(
   );
 }
 
-/** One AWS operation with counting and bounded retries. */
+interface AttemptState {
+  readonly attempt: number;
+  readonly refreshed: boolean;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** What to do after a failed attempt. */
+function nextStep(
+  err: unknown,
+  target: CallTarget,
+  state: AttemptState,
+): "refresh" | "backoff" | "fail" {
+  if (state.signal?.aborted === true) return "fail";
+  if (!state.refreshed && target.refreshCredentials !== undefined && isExpiredCredentials(err)) {
+    return "refresh";
+  }
+  const retryable = isThrottling(err) || isTransient(err);
+  if (!retryable || state.attempt >= Math.max(1, target.policy.maxAttempts)) return "fail";
+  return "backoff";
+}
+
+/**
+ * One AWS operation with counting and bounded retries: throttling and
+ * transient failures back off (retrySettings), an expired STS session is
+ * retried once, at once, with fresh credentials (not one of the attempts).
+ */
 export async function callAws<T>(
   env: CallEnv,
-  target: {
-    readonly service: AwsService;
-    readonly operation: string;
-    readonly policy: RetryPolicy;
-  },
+  target: CallTarget,
   fn: () => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  const attempts = Math.max(1, target.policy.maxAttempts);
-  for (let attempt = 1; ; attempt++) {
+  const { service, operation } = target;
+  let refreshed = false;
+  for (let attempt = 1; ;) {
     const started = env.now();
     try {
       const result = await fn();
-      report(env, { ...target, outcome: "ok", durationMs: env.now() - started });
+      report(env, { service, operation, outcome: "ok", durationMs: env.now() - started });
       return result;
     } catch (err) {
-      const throttled = isThrottling(err);
-      report(env, {
-        service: target.service,
-        operation: target.operation,
-        outcome: throttled ? "throttled" : "error",
-        durationMs: env.now() - started,
-      });
-      const retryable = throttled || isTransient(err);
-      if (!retryable || attempt >= attempts || signal?.aborted === true) {
-        throw finalError(err, target, attempt);
+      report(env, { service, operation, outcome: outcomeOf(err), durationMs: env.now() - started });
+      const step = nextStep(err, target, { attempt, refreshed, signal });
+      if (step === "fail") throw finalError(err, target, attempt);
+      if (step === "refresh") {
+        refreshed = true;
+        env.stats.credentialRetries++;
+        target.refreshCredentials?.(started);
+        continue;
       }
       env.stats.retries++;
       await env.sleep(backoff(target.policy, attempt, env.random), signal);
+      attempt++;
     }
   }
 }
 
 const operationName = (method: string): string => method.charAt(0).toUpperCase() + method.slice(1);
 
+/** How the calls of one pooled port are made. */
+export interface PortTarget {
+  readonly service: AwsService;
+  readonly policy: RetryPolicy;
+  readonly refreshCredentials?: ((startedAt: number) => void) | undefined;
+}
+
 /**
  * Wraps every method of a port (except checkCredentials and disposal) in
  * callAws. The last argument of a port method is its AbortSignal.
  */
-export function instrument<P extends object>(
-  port: P,
-  service: AwsService,
-  env: CallEnv,
-  policy: RetryPolicy,
-): P {
+export function instrument<P extends object>(port: P, target: PortTarget, env: CallEnv): P {
   return new Proxy(port, {
-    get(target, prop, receiver): unknown {
-      const value: unknown = Reflect.get(target, prop, receiver);
+    get(wrapped, prop, receiver): unknown {
+      const value: unknown = Reflect.get(wrapped, prop, receiver);
       if (typeof value !== "function" || typeof prop !== "string" || prop === "checkCredentials") {
         return value;
       }
@@ -163,8 +213,8 @@ export function instrument<P extends object>(
         const signal = last instanceof AbortSignal ? last : undefined;
         return callAws(
           env,
-          { service, operation: operationName(prop), policy },
-          () => method.apply(target, args),
+          { ...target, operation: operationName(prop) },
+          () => method.apply(port, args),
           signal,
         );
       };

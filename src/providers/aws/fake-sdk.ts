@@ -43,6 +43,10 @@ interface FakeSecret {
   tags: Map<string, string>;
   versions: FakeVersion[];
   deleted: boolean;
+  kmsKeyId?: string | undefined;
+  policy?: string | undefined;
+  /** Replica regions. */
+  replicas: string[];
 }
 
 interface FakeParameter {
@@ -56,7 +60,7 @@ export class FakeAws {
   readonly secrets = new Map<string, FakeSecret>();
   readonly parameters = new Map<string, FakeParameter>();
   /** Called before every operation: throw to inject a failure. */
-  failWith: ((operation: string, input: unknown) => void) | undefined;
+  failWith: ((operation: string, input: unknown, call: FakeCall) => void) | undefined;
   /** Delay of every call, so concurrent calls overlap. */
   latencyMs = 0;
   /** Lifetime of STS credentials. */
@@ -82,6 +86,7 @@ export class FakeAws {
         tags: new Map(Object.entries(tags)),
         versions: [],
         deleted: false,
+        replicas: [],
       };
       this.secrets.set(name, secret);
     }
@@ -104,7 +109,7 @@ export class FakeAws {
   async #enter(call: FakeCall): Promise<void> {
     this.calls.push(call);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    this.failWith?.(call.operation, call.input);
+    this.failWith?.(call.operation, call.input, call);
   }
 
   #secret(id: string | undefined): FakeSecret {
@@ -140,8 +145,12 @@ export class FakeAws {
     const describe = (s: FakeSecret): SecretDescription => ({
       ARN: s.arn,
       Name: s.name,
+      KmsKeyId: s.kmsKeyId,
       Tags: [...s.tags].map(([Key, Value]) => ({ Key, Value })),
       VersionIdsToStages: Object.fromEntries(s.versions.map((v) => [v.id, v.stages])),
+      ...(s.replicas.length === 0
+        ? {}
+        : { ReplicationStatus: s.replicas.map((Region) => ({ Region })) }),
     });
     return {
       getSecretValue: async (input): Promise<SecretValue> => {
@@ -194,7 +203,10 @@ export class FakeAws {
           (input.Tags ?? []).map((t: Tag) => [t.Key ?? "", t.Value ?? ""]),
         );
         this.putSecret(input.Name ?? "", valueOf(input), tags);
-        return {};
+        const created = this.#secret(input.Name);
+        created.kmsKeyId = input.KmsKeyId;
+        created.replicas = (input.AddReplicaRegions ?? []).map((r) => r.Region ?? "");
+        return { ARN: created.arn };
       },
       putSecretValue: async (input) => {
         await enter("PutSecretValue", input);
@@ -216,8 +228,42 @@ export class FakeAws {
       deleteSecret: async (input) => {
         await enter("DeleteSecret", input);
         const s = this.#secret(input.SecretId);
+        if (s.replicas.length > 0) {
+          throw awsError(
+            "InvalidParameterException",
+            `You can't delete secret ${s.name} that still has replica regions`,
+          );
+        }
         if (input.ForceDeleteWithoutRecovery === true) this.secrets.delete(s.name);
         else s.deleted = true;
+        return {};
+      },
+      getResourcePolicy: async (input) => {
+        await enter("GetResourcePolicy", input);
+        const s = this.#secret(input.SecretId);
+        return s.policy === undefined ? {} : { ResourcePolicy: s.policy };
+      },
+      putResourcePolicy: async (input) => {
+        await enter("PutResourcePolicy", input);
+        this.#secret(input.SecretId).policy = input.ResourcePolicy;
+        return {};
+      },
+      deleteResourcePolicy: async (input) => {
+        await enter("DeleteResourcePolicy", input);
+        this.#secret(input.SecretId).policy = undefined;
+        return {};
+      },
+      replicateSecretToRegions: async (input) => {
+        await enter("ReplicateSecretToRegions", input);
+        const s = this.#secret(input.SecretId);
+        for (const r of input.AddReplicaRegions ?? []) s.replicas.push(r.Region ?? "");
+        return {};
+      },
+      removeRegionsFromReplication: async (input) => {
+        await enter("RemoveRegionsFromReplication", input);
+        const s = this.#secret(input.SecretId);
+        const removed = input.RemoveReplicaRegions ?? [];
+        s.replicas = s.replicas.filter((r) => !removed.includes(r));
         return {};
       },
       checkCredentials: async () => {

@@ -42,6 +42,14 @@ describe("aws validateStore", () => {
       warnings: 1,
     },
     {
+      name: "maxRetries 0 warns",
+      store: {
+        ...awsStore({}),
+        spec: { ...awsStore({}).spec, retrySettings: { maxRetries: 0 } },
+      },
+      warnings: 1,
+    },
+    {
       name: "bad retryInterval",
       store: {
         ...awsStore({}),

@@ -35,16 +35,18 @@ import {
   defaultSleep,
   instrument,
   type AwsCallEvent,
-  type AwsService,
   type CallEnv,
+  type PortTarget,
   type RetryPolicy,
 } from "./calls.ts";
+import { AWS_METRIC_FAMILIES, awsMetricSamples, type MetricSample } from "./metrics.ts";
 import { ParameterStoreClient } from "./parameterstore.ts";
 import { awsSdk } from "./sdk-aws.ts";
 import type { ClientConfig, SdkFactory } from "./sdk.ts";
 import { SecretsManagerClient } from "./secretsmanager.ts";
 
 export { AwsStats, type AwsCallEvent } from "./calls.ts";
+export { AWS_METRIC_FAMILIES, type MetricFamily, type MetricSample } from "./metrics.ts";
 export type { SdkFactory } from "./sdk.ts";
 
 export interface AwsProviderOptions {
@@ -73,6 +75,7 @@ function awsSpec(store: GenericStore): AwsProviderSpec {
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/** ESO's retrySettings: maxRetries is the number of attempts (the SDK's MaxAttempts), retryInterval a fixed delay. */
 function retryPolicy(store: GenericStore): RetryPolicy {
   const settings = store.spec.retrySettings;
   if (settings === undefined) return DEFAULT_RETRY;
@@ -171,6 +174,8 @@ export class AwsSecretsProvider implements Provider {
   readonly maintenance = "Maintained";
   /** Live counters: calls per operation, throttles, retries, coalesced reads, STS refreshes. */
   readonly stats = new AwsStats();
+  /** The counter families metrics() reports, for registration before any sample exists. */
+  readonly metricFamilies = AWS_METRIC_FAMILIES;
   readonly #env: Env;
   readonly #sdk: SdkFactory;
   readonly #calls: CallEnv;
@@ -226,6 +231,13 @@ export class AwsSecretsProvider implements Provider {
     } catch (err) {
       throw new StoreValidationError(`retrySettings.retryInterval: ${(err as Error).message}`);
     }
+    if (store.spec.retrySettings?.maxRetries === 0) {
+      // ESO hands 0 to the AWS SDK, where it means "no attempt limit" (only
+      // the SDK's retry quota stops it); a reconcile must end, so Ferry does not.
+      warnings.push(
+        "retrySettings.maxRetries 0: Ferry makes a single attempt per request (ESO retries without an attempt limit); set a positive number of attempts",
+      );
+    }
     return { warnings };
   }
 
@@ -250,18 +262,23 @@ export class AwsSecretsProvider implements Provider {
     const clientKey = `${service}|${spec.region}|${endpoint ?? ""}|${plan.key}`;
     const config: ClientConfig = { region: spec.region, endpoint, credentials: plan.source };
     const prefix = spec.prefix ?? "";
+    const refreshCredentials = plan.refresh;
     if (service === "SecretsManager") {
-      const port = await this.#pooled(clientKey, "SecretsManager", policy, () =>
-        this.#sdk.secretsManager(config),
+      const port = await this.#pooled(
+        clientKey,
+        { service: "SecretsManager", policy, refreshCredentials },
+        () => this.#sdk.secretsManager(config),
       );
       return new SecretsManagerClient(port, {
         clientKey,
         coalescer: this.#coalescer,
         prefix,
+        kube,
+        namespace,
         ...(spec.secretsManager === undefined ? {} : { deletion: spec.secretsManager }),
       });
     }
-    const port = await this.#pooled(clientKey, "SSM", policy, () =>
+    const port = await this.#pooled(clientKey, { service: "SSM", policy, refreshCredentials }, () =>
       this.#sdk.parameterStore(config),
     );
     return new ParameterStoreClient(port, { clientKey, coalescer: this.#coalescer, prefix });
@@ -272,11 +289,10 @@ export class AwsSecretsProvider implements Provider {
       return await planCredentials(input, {
         cache: this.#credentials,
         env: this.#env,
-        sts: (config, credentialKey) =>
+        sts: (config, signer) =>
           this.#pooled(
-            `STS|${config.region}|${config.endpoint ?? ""}|${credentialKey}`,
-            "STS",
-            policy,
+            `STS|${config.region}|${config.endpoint ?? ""}|${signer?.key ?? "anonymous"}`,
+            { service: "STS", policy, refreshCredentials: signer?.refresh },
             () => this.#sdk.sts(config),
           ),
       });
@@ -289,8 +305,7 @@ export class AwsSecretsProvider implements Provider {
   /** One instrumented SDK client per key, created once, shared by all clients. */
   #pooled<P extends object & Disposable>(
     key: string,
-    service: AwsService,
-    policy: RetryPolicy,
+    target: PortTarget,
     create: () => Promise<P>,
   ): Promise<P> {
     const existing = this.#clients.get(key) as Promise<P> | undefined;
@@ -300,7 +315,7 @@ export class AwsSecretsProvider implements Provider {
       this.#disposers.set(key, () => {
         port[Symbol.dispose]();
       });
-      return instrument(port, service, this.#calls, policy);
+      return instrument(port, target, this.#calls);
     });
     created.catch(() => this.#clients.delete(key));
     this.#clients.set(key, created);
@@ -315,6 +330,15 @@ export class AwsSecretsProvider implements Provider {
       this.#disposers.get(key)?.();
       this.#disposers.delete(key);
     }
+  }
+
+  /**
+   * The provider's counters as metric samples (ESO's
+   * externalsecret_provider_api_calls_count plus Ferry's throttling, retry,
+   * coalescing and STS counters), for the composition root to export.
+   */
+  metrics(): MetricSample[] {
+    return awsMetricSamples(this.stats);
   }
 
   /** Closes every pooled SDK client (process shutdown). */

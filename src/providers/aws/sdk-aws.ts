@@ -1,6 +1,9 @@
 // The real SDK behind the ports of sdk.ts. Each client module is imported on
 // first use only. The SDK's own retries are off (maxAttempts 1): calls.ts
 // retries, so every attempt and every throttle is counted in one place.
+// The SDK's own credential memo is off too (the provider is marked
+// `memoized`): auth.ts's CredentialCache is the only memo, so dropping an
+// expired session there takes effect on the very next request.
 import type {
   AwsCredentials,
   ClientConfig,
@@ -17,11 +20,14 @@ interface Identity {
   expiration?: Date;
 }
 
+/** A credential provider the SDK calls on every request instead of memoising it. */
+type IdentitySource = (() => Promise<Identity>) & { memoized?: boolean };
+
 interface BaseOptions {
   region: string;
   maxAttempts: number;
   endpoint?: string;
-  credentials?: () => Promise<Identity>;
+  credentials?: IdentitySource;
 }
 
 function identity(c: AwsCredentials): Identity {
@@ -35,7 +41,13 @@ function baseOptions(config: ClientConfig): BaseOptions {
   const options: BaseOptions = { region: config.region, maxAttempts: 1 };
   if (config.endpoint !== undefined && config.endpoint !== "") options.endpoint = config.endpoint;
   const source = config.credentials;
-  if (source !== undefined) options.credentials = async () => identity(await source());
+  if (source !== undefined) {
+    const credentials: IdentitySource = async () => identity(await source());
+    // The SDK skips its own memo for a provider flagged as memoised
+    // (@aws-sdk/core normalizeCredentialProvider).
+    credentials.memoized = true;
+    options.credentials = credentials;
+  }
   return options;
 }
 
@@ -64,6 +76,16 @@ async function secretsManager(config: ClientConfig): Promise<SecretsManagerPort 
       client.send(new sm.UntagResourceCommand(input), sendOptions(signal)),
     deleteSecret: (input, signal) =>
       client.send(new sm.DeleteSecretCommand(input), sendOptions(signal)),
+    getResourcePolicy: (input, signal) =>
+      client.send(new sm.GetResourcePolicyCommand(input), sendOptions(signal)),
+    putResourcePolicy: (input, signal) =>
+      client.send(new sm.PutResourcePolicyCommand(input), sendOptions(signal)),
+    deleteResourcePolicy: (input, signal) =>
+      client.send(new sm.DeleteResourcePolicyCommand(input), sendOptions(signal)),
+    replicateSecretToRegions: (input, signal) =>
+      client.send(new sm.ReplicateSecretToRegionsCommand(input), sendOptions(signal)),
+    removeRegionsFromReplication: (input, signal) =>
+      client.send(new sm.RemoveRegionsFromReplicationCommand(input), sendOptions(signal)),
     checkCredentials: async () => {
       await client.config.credentials();
     },

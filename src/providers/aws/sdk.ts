@@ -3,10 +3,11 @@
 // (fake-sdk.ts); production wraps the real SDK clients, loaded lazily so a
 // Ferry that never sees an AWS store never pays for the SDK.
 //
-// Every port call goes through `instrumented`, which counts calls, retries
-// throttling and transient failures with full-jitter backoff, and reports
-// each attempt to the stats hook, so throttling shows up in metrics instead
-// of failing a sync.
+// Every port call goes through `instrument` (calls.ts), which counts calls,
+// retries throttling and transient failures with backoff, retries an expired
+// STS session once with a new one, and reports each attempt to the stats
+// hook, so throttling shows up in metrics instead of failing a sync. The
+// error classification below is shared by that loop and the services.
 import type {
   BatchGetSecretValueCommandInput,
   CreateSecretCommandInput,
@@ -14,7 +15,12 @@ import type {
   DescribeSecretCommandInput,
   GetSecretValueCommandInput,
   ListSecretsCommandInput,
+  DeleteResourcePolicyCommandInput,
+  GetResourcePolicyCommandInput,
+  PutResourcePolicyCommandInput,
   PutSecretValueCommandInput,
+  RemoveRegionsFromReplicationCommandInput,
+  ReplicateSecretToRegionsCommandInput,
   TagResourceCommandInput,
   UntagResourceCommandInput,
 } from "@aws-sdk/client-secrets-manager";
@@ -40,7 +46,12 @@ export type {
   DescribeSecretCommandInput,
   GetSecretValueCommandInput,
   ListSecretsCommandInput,
+  DeleteResourcePolicyCommandInput,
+  GetResourcePolicyCommandInput,
+  PutResourcePolicyCommandInput,
   PutSecretValueCommandInput,
+  RemoveRegionsFromReplicationCommandInput,
+  ReplicateSecretToRegionsCommandInput,
   TagResourceCommandInput,
   UntagResourceCommandInput,
   AddTagsToResourceCommandInput,
@@ -82,8 +93,11 @@ export interface SecretValue {
 export interface SecretDescription {
   readonly ARN?: string | undefined;
   readonly Name?: string | undefined;
+  readonly KmsKeyId?: string | undefined;
   readonly Tags?: readonly Tag[] | undefined;
   readonly VersionIdsToStages?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** The regions the secret is replicated to (user-managed replicas). */
+  readonly ReplicationStatus?: readonly { readonly Region?: string | undefined }[] | undefined;
 }
 
 export interface SecretsManagerPort {
@@ -112,11 +126,31 @@ export interface SecretsManagerPort {
       | undefined;
     readonly NextToken?: string | undefined;
   }>;
-  createSecret(input: CreateSecretCommandInput, signal?: AbortSignal): Promise<unknown>;
+  createSecret(
+    input: CreateSecretCommandInput,
+    signal?: AbortSignal,
+  ): Promise<{ readonly ARN?: string | undefined }>;
   putSecretValue(input: PutSecretValueCommandInput, signal?: AbortSignal): Promise<unknown>;
   tagResource(input: TagResourceCommandInput, signal?: AbortSignal): Promise<unknown>;
   untagResource(input: UntagResourceCommandInput, signal?: AbortSignal): Promise<unknown>;
   deleteSecret(input: DeleteSecretCommandInput, signal?: AbortSignal): Promise<unknown>;
+  getResourcePolicy(
+    input: GetResourcePolicyCommandInput,
+    signal?: AbortSignal,
+  ): Promise<{ readonly ResourcePolicy?: string | undefined }>;
+  putResourcePolicy(input: PutResourcePolicyCommandInput, signal?: AbortSignal): Promise<unknown>;
+  deleteResourcePolicy(
+    input: DeleteResourcePolicyCommandInput,
+    signal?: AbortSignal,
+  ): Promise<unknown>;
+  replicateSecretToRegions(
+    input: ReplicateSecretToRegionsCommandInput,
+    signal?: AbortSignal,
+  ): Promise<unknown>;
+  removeRegionsFromReplication(
+    input: RemoveRegionsFromReplicationCommandInput,
+    signal?: AbortSignal,
+  ): Promise<unknown>;
   /** Resolves the client's credentials (Validate). */
   checkCredentials(): Promise<void>;
 }
@@ -276,4 +310,14 @@ const AUTH_CODES = new Set([
 
 export function isAuthError(err: unknown): boolean {
   return AUTH_CODES.has(errorCode(err)) || httpStatus(err) === 403;
+}
+
+const EXPIRED_CODES = new Set(["ExpiredToken", "ExpiredTokenException"]);
+
+/**
+ * The temporary credentials a request was signed with have expired (or were
+ * revoked early): fresh ones from STS may succeed where a plain retry cannot.
+ */
+export function isExpiredCredentials(err: unknown): boolean {
+  return EXPIRED_CODES.has(errorCode(err));
 }

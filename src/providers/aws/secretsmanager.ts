@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { ExternalSecretDataRemoteRef, ExternalSecretFind } from "../../api/index.ts";
 import { compileGoRegexp } from "../../esutils/go-regexp.ts";
-import { ProviderError, NotSupportedError } from "../errors.ts";
+import type { KubeAccess } from "../../esutils/kube-access.ts";
+import { ProviderError } from "../errors.ts";
 import type {
   Ctx,
   PushSecretData,
@@ -22,7 +23,6 @@ import {
   extractPushValue,
   isManaged,
   mapAwsError,
-  metadataSpec,
   metadataTags,
   missing,
   notManaged,
@@ -43,6 +43,19 @@ import {
   type SecretsManagerPort,
   type SecretValue,
 } from "./sdk.ts";
+import {
+  pushMetadata,
+  putPolicy,
+  removeReplicas,
+  replicaRegions,
+  replicatedRegions,
+  resolvePolicy,
+  syncPolicy,
+  syncReplication,
+  type PolicyTarget,
+  type PushFormat,
+  type PushMetadata,
+} from "./secretsmanager-push.ts";
 
 /** BatchGetSecretValue accepts at most 20 ids per SecretIdList. */
 export const BATCH_SIZE = 20;
@@ -53,6 +66,10 @@ export interface SecretsManagerOptions {
   readonly clientKey: string;
   readonly coalescer: Coalescer;
   readonly prefix: string;
+  /** Reads PushSecret resource policies (ConfigMap/Secret) in `namespace`. */
+  readonly kube: KubeAccess;
+  /** Namespace of the ExternalSecret/PushSecret this client acts for. */
+  readonly namespace: string;
   readonly deletion?: {
     readonly forceDeleteWithoutRecovery?: boolean | undefined;
     readonly recoveryWindowInDays?: number | undefined;
@@ -211,23 +228,33 @@ export class SecretsManagerClient implements SecretsClient {
   async pushSecret(ctx: Ctx, source: PushSource, data: PushSecretData): Promise<void> {
     const value = extractPushValue(source, data);
     const meta = pushMetadata(data.metadata);
+    const policy = await resolvePolicy(this.#opts, meta.resourcePolicy);
     const name = this.#opts.prefix + data.remoteKey;
     this.#opts.coalescer.forget(`${this.#opts.clientKey}|sm|${name}|`);
     const described = await this.#describe(ctx, name);
     if (described === undefined) {
       const body = data.property === "" ? value : encode(setProperty("", data.property, value));
-      await this.#create(ctx, name, body, meta);
+      const arn = await this.#create(ctx, name, body, meta);
+      if (policy !== "")
+        await putPolicy(this.#target(ctx, arn ?? name), policy, meta.resourcePolicy);
       return;
     }
     const tags = tagMap(described.Tags);
     if (!isManaged(tags)) throw notManaged(name);
     await this.#patchTags(ctx, name, tags, meta.spec);
+    const target = this.#target(ctx, described.ARN ?? name);
+    await syncPolicy(target, policy, meta.resourcePolicy);
+    await syncReplication(target, described, meta.replicationLocations);
     const hasVersions = Object.keys(described.VersionIdsToStages ?? {}).length > 0;
     const current = hasVersions ? await this.#current(ctx, name) : undefined;
     await this.#putValue(ctx, name, mergedValue(current, data.property, value), {
       current,
       format: meta.format,
     });
+  }
+
+  #target(ctx: Ctx, secretId: string): PolicyTarget {
+    return { sm: this.#sm, ctx, secretId };
   }
 
   async #putValue(
@@ -265,21 +292,31 @@ export class SecretsManagerClient implements SecretsClient {
     }
   }
 
-  async #create(ctx: Ctx, name: string, body: Uint8Array, meta: PushMetadata): Promise<void> {
+  /** CreateSecret with tags, KMS key and replica regions; returns the ARN. */
+  async #create(
+    ctx: Ctx,
+    name: string,
+    body: Uint8Array,
+    meta: PushMetadata,
+  ): Promise<string | undefined> {
     const tags = metadataTags(meta.spec);
+    const kmsKeyId = stringField(meta.spec, "kmsKeyId") || "alias/aws/secretsmanager";
+    const replicas = replicaRegions(meta.replicationLocations ?? [], kmsKeyId);
     try {
-      await this.#sm.createSecret(
+      const out = await this.#sm.createSecret(
         {
           Name: name,
           ClientRequestToken: INITIAL_VERSION,
           Description:
             stringField(meta.spec, "description") || "secret 'managed-by:external-secrets'",
-          KmsKeyId: stringField(meta.spec, "kmsKeyId") || "alias/aws/secretsmanager",
+          KmsKeyId: kmsKeyId,
           Tags: tagList(tags),
+          ...(replicas.length === 0 ? {} : { AddReplicaRegions: replicas }),
           ...formatted(meta.format, body),
         },
         ctx.signal,
       );
+      return out.ARN;
     } catch (err) {
       throw mapAwsError(err, `CreateSecret ${name}`);
     }
@@ -319,6 +356,8 @@ export class SecretsManagerClient implements SecretsClient {
     const described = await this.#describe(ctx, name);
     // Only secrets Ferry/ESO created are deleted; others are left alone.
     if (described === undefined || !isManaged(tagMap(described.Tags))) return;
+    // AWS refuses to delete a secret that still has replicas.
+    await removeReplicas(this.#target(ctx, arn ?? name), replicatedRegions(described));
     try {
       await this.#sm.deleteSecret(
         { SecretId: arn ?? name, ...deletionOptions(this.#opts.deletion) },
@@ -385,29 +424,6 @@ const formatted = (
   body: Uint8Array,
 ): { SecretString: string } | { SecretBinary: Uint8Array } =>
   format === "string" ? { SecretString: decodeUtf8(body) } : { SecretBinary: body };
-
-type PushFormat = "binary" | "string";
-
-interface PushMetadata {
-  readonly spec: Record<string, unknown>;
-  readonly format: PushFormat;
-}
-
-function pushMetadata(metadata: unknown): PushMetadata {
-  const spec = metadataSpec(metadata);
-  for (const field of ["resourcePolicy", "replicationLocations"]) {
-    if (spec[field] !== undefined) {
-      throw new NotSupportedError(
-        `PushSecret metadata ${field} is not supported yet by Ferry's AWS Secrets Manager provider`,
-      );
-    }
-  }
-  const format = stringField(spec, "secretPushFormat") || "binary";
-  if (format !== "binary" && format !== "string") {
-    throw new ProviderError("InvalidValue", `invalid secret push format: ${format}`);
-  }
-  return { spec, format };
-}
 
 function deletionOptions(deletion: SecretsManagerOptions["deletion"]): {
   ForceDeleteWithoutRecovery?: boolean;

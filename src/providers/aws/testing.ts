@@ -2,6 +2,7 @@
 // in-memory KubeAccess, a Ctx, and a provider wired to FakeAws.
 import type { AwsProvider as AwsProviderSpec } from "../../api/index.ts";
 import type {
+  ConfigMapObject,
   KubeAccess,
   SecretObject,
   ServiceAccountObject,
@@ -53,6 +54,7 @@ export const staticAuth = (namespace?: string): NonNullable<AwsProviderSpec["aut
 
 export class FakeKube implements KubeAccess {
   readonly secrets = new Map<string, SecretObject>();
+  readonly configMaps = new Map<string, ConfigMapObject>();
   readonly serviceAccounts = new Map<string, ServiceAccountObject>();
   readonly tokenRequests: { namespace: string; name: string; options: TokenRequestOptions }[] = [];
 
@@ -66,6 +68,14 @@ export class FakeKube implements KubeAccess {
     });
   }
 
+  addConfigMap(namespace: string, name: string, data: Record<string, string>): void {
+    this.configMaps.set(`${namespace}/${name}`, {
+      namespace,
+      name,
+      data: new Map(Object.entries(data)),
+    });
+  }
+
   addServiceAccount(namespace: string, name: string, annotations: Record<string, string>): void {
     this.serviceAccounts.set(`${namespace}/${name}`, { namespace, name, annotations });
   }
@@ -74,8 +84,8 @@ export class FakeKube implements KubeAccess {
     return Promise.resolve(this.secrets.get(`${namespace}/${name}`));
   }
 
-  getConfigMap(): Promise<undefined> {
-    return Promise.resolve(undefined);
+  getConfigMap(namespace: string, name: string): Promise<ConfigMapObject | undefined> {
+    return Promise.resolve(this.configMaps.get(`${namespace}/${name}`));
   }
 
   getServiceAccount(namespace: string, name: string): Promise<ServiceAccountObject | undefined> {

@@ -1,10 +1,15 @@
-// provider.aws against moto and the real apiserver, called directly (the
-// ExternalSecret controller comes later). A counting proxy in front of moto
-// proves coalescing and STS credential caching.
+// provider.aws against moto and the real apiserver, called directly: reads,
+// and PushSecret's writes (no PushSecret controller exists yet), including
+// resource policies and replica regions. A counting proxy in front of moto
+// proves coalescing and STS credential caching. The suites that go through
+// the ExternalSecret controller are controller-*.test.ts and
+// field-manifests.test.ts.
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
@@ -192,6 +197,71 @@ describe("aws SecretsManager on moto", () => {
     );
     await c.deleteSecret(ctx(), { remoteKey: theirs, property: "" });
     assert.equal(await c.secretExists(ctx(), { remoteKey: theirs, property: "" }), true);
+    await c.deleteSecret(ctx(), { remoteKey: name, property: "" });
+    assert.equal(await c.secretExists(ctx(), { remoteKey: name, property: "" }), false);
+  });
+
+  it("pushes a resource policy from a ConfigMap and replica regions; delete removes the replicas first", async () => {
+    const policy = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Deny", Principal: "*", Action: "secretsmanager:DeleteSecret" }],
+    });
+    await k.core.createNamespacedConfigMap({
+      namespace: ns.name,
+      body: { metadata: { name: "sm-policy" }, data: { "policy.json": policy } },
+    });
+    const c = await provider().newClient(
+      ctx(),
+      store(
+        { auth: staticAuth(), secretsManager: { forceDeleteWithoutRecovery: true } },
+        { namespace: ns.name },
+      ),
+      access,
+      ns.name,
+    );
+    const name = uniqueName("ferry/replicated");
+    const source = {
+      name: "src",
+      namespace: ns.name,
+      data: new Map([["pw", new Uint8Array(Buffer.from("replicated-value"))]]),
+      labels: {},
+      annotations: {},
+    };
+    const push = (spec: Record<string, unknown>) =>
+      c.pushSecret(ctx(), source, {
+        secretKey: "pw",
+        remoteKey: name,
+        property: "",
+        metadata: { spec },
+      });
+    await push({
+      secretPushFormat: "string",
+      resourcePolicy: {
+        blockPublicPolicy: true,
+        policySourceRef: { kind: "ConfigMap", name: "sm-policy", key: "policy.json" },
+      },
+      replicationLocations: ["eu-west-1", "eu-west-2"],
+    });
+    const regions = async () =>
+      ((await sm.send(new DescribeSecretCommand({ SecretId: name }))).ReplicationStatus ?? [])
+        .map((r) => r.Region)
+        .sort();
+    assert.deepEqual(await regions(), ["eu-west-1", "eu-west-2"]);
+    const stored = await sm.send(new GetResourcePolicyCommand({ SecretId: name }));
+    assert.deepEqual(JSON.parse(stored.ResourcePolicy ?? "{}"), JSON.parse(policy));
+    const replica = seedSm("eu-west-1");
+    try {
+      const copy = await replica.send(new GetSecretValueCommand({ SecretId: name }));
+      assert.equal(copy.SecretString, "replicated-value");
+    } finally {
+      replica.destroy();
+    }
+    // Replicas follow the metadata; without resourcePolicy the policy is removed.
+    await push({ secretPushFormat: "string", replicationLocations: ["eu-west-2", "us-west-2"] });
+    assert.deepEqual(await regions(), ["eu-west-2", "us-west-2"]);
+    const after = await sm.send(new GetResourcePolicyCommand({ SecretId: name }));
+    assert.equal(after.ResourcePolicy, undefined);
+    // AWS (and moto) refuse to delete a secret that still has replicas.
     await c.deleteSecret(ctx(), { remoteKey: name, property: "" });
     assert.equal(await c.secretExists(ctx(), { remoteKey: name, property: "" }), false);
   });
