@@ -71,11 +71,20 @@ describe("ferry controller flags", () => {
       ["--store-requeue-interval=soon"],
       ["--enable-leader-election=maybe"],
       ["--loglevel=loud"],
+      ["--refresh-time-mode=sometimes"],
       ["positional"],
       ["--metrics-addr"],
     ]) {
       assert.throws(() => parseControllerFlags(args), FlagError, args.join(" "));
     }
+  });
+
+  it("--refresh-time-mode: on-change by default, always as ESO", () => {
+    assert.equal(parseControllerFlags([]).options.refreshTimeMode, "on-change");
+    assert.equal(
+      parseControllerFlags(["--refresh-time-mode", "always"]).options.refreshTimeMode,
+      "always",
+    );
   });
 
   it("--help", () => {

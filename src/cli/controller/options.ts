@@ -38,7 +38,16 @@ export interface ControllerOptions {
   readonly unsafeAllowGenericTargets: boolean;
   readonly templateLeftDelimiter: string;
   readonly templateRightDelimiter: string;
+  /**
+   * Ferry's: "on-change" (default) moves status.refreshTime only when a
+   * refresh wrote the target or changed a condition, so a refresh that
+   * changes nothing writes nothing; "always" writes it at every refresh, as
+   * ESO does (for tooling that watches refreshTime).
+   */
+  readonly refreshTimeMode: RefreshTimeMode;
 }
+
+export type RefreshTimeMode = "on-change" | "always";
 
 /** The defaults, for `startController` callers that set only a few options. */
 export const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
@@ -66,6 +75,7 @@ export const DEFAULT_CONTROLLER_OPTIONS: ControllerOptions = {
   unsafeAllowGenericTargets: false,
   templateLeftDelimiter: "{{",
   templateRightDelimiter: "}}",
+  refreshTimeMode: "on-change",
 };
 
 const STRING_FLAGS = [
@@ -86,6 +96,7 @@ const STRING_FLAGS = [
   "kubeconfig",
   "template-left-delimiter",
   "template-right-delimiter",
+  "refresh-time-mode",
 ] as const;
 
 const BOOLEAN_FLAGS = [
@@ -267,7 +278,16 @@ function toOptions(v: Values): ControllerOptions {
     unsafeAllowGenericTargets: bool(v, "unsafe-allow-generic-targets", d.unsafeAllowGenericTargets),
     templateLeftDelimiter: str(v, "template-left-delimiter") ?? d.templateLeftDelimiter,
     templateRightDelimiter: str(v, "template-right-delimiter") ?? d.templateRightDelimiter,
+    refreshTimeMode: refreshTimeMode(str(v, "refresh-time-mode")),
   };
+}
+
+function refreshTimeMode(value: string | undefined): RefreshTimeMode {
+  if (value === undefined) return DEFAULT_CONTROLLER_OPTIONS.refreshTimeMode;
+  if (value === "on-change" || value === "always") return value;
+  throw new FlagError(
+    `--refresh-time-mode must be "on-change" or "always", not ${JSON.stringify(value)}`,
+  );
 }
 
 function addresses(v: Values): Pick<ControllerOptions, "metricsAddr" | "liveAddr"> {
@@ -364,5 +384,8 @@ Ferry does not implement are accepted and logged as ignored.
   --unsafe-allow-generic-targets       let ExternalSecrets write kinds other than Secret
   --template-left-delimiter STR        (default "{{")
   --template-right-delimiter STR       (default "}}")
+  --refresh-time-mode MODE             on-change: a refresh that changes nothing writes no
+                                       status (default); always: status.refreshTime moves at
+                                       every refresh, as ESO does (one write per refresh)
   -h, --help                           show this help
 `;

@@ -44,6 +44,7 @@ export function testDeps(options: TestDepsOptions = {}): TestDeps {
       namespace: "",
       concurrency: 1,
       unsafeAllowGenericTargets: false,
+      refreshTimeMode: "on-change",
       templateDelimiters: { left: "{{", right: "}}" },
       recorderFor: (component) => {
         let rec = recorders.get(component);

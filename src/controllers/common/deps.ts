@@ -41,6 +41,8 @@ export interface ControllerDeps {
   readonly concurrency: number;
   /** `--unsafe-allow-generic-targets`: ExternalSecrets may write kinds other than Secret. */
   readonly unsafeAllowGenericTargets: boolean;
+  /** `--refresh-time-mode`: "on-change" (quiet, default) or "always" (ESO's status write per refresh). */
+  readonly refreshTimeMode: "on-change" | "always";
   /** `--template-left-delimiter` / `--template-right-delimiter` (default `{{` / `}}`). */
   readonly templateDelimiters: { readonly left: string; readonly right: string };
   /** The event recorder of a source component (see RecorderName). */
