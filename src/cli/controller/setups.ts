@@ -2,6 +2,7 @@
 // says which flags enable it; `setup` registers informers, watches and the
 // reconciler on the Manager. Add a controller by appending an entry, e.g.
 //   { name: "externalsecret", enabled: () => true, setup: setupExternalSecretController }
+import { setupClusterExternalSecretController } from "../../controllers/clusterexternalsecret/setup.ts";
 import type { ControllerSetup } from "../../controllers/common/deps.ts";
 import { setupExternalSecretController } from "../../controllers/externalsecret/setup.ts";
 import {
@@ -32,5 +33,10 @@ export const controllerSetups: ControllerSetupEntry[] = [
     name: "externalsecret",
     enabled: () => true,
     setup: setupExternalSecretController,
+  },
+  {
+    name: "clusterexternalsecret",
+    enabled: (o) => o.enableClusterExternalSecretReconciler,
+    setup: setupClusterExternalSecretController,
   },
 ];

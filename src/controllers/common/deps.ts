@@ -22,6 +22,7 @@ export const RecorderName = {
   clusterSecretStore: "cluster-secret-store",
   pushSecret: "pushsecret",
   clusterPushSecret: "external-secrets-controller",
+  clusterExternalSecret: "cluster-external-secret",
 } as const;
 
 export interface ControllerDeps {
