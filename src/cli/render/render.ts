@@ -2,16 +2,24 @@
 // ExternalSecret in the manifests is resolved against the stores declared
 // beside it, with the same fetch, rewrite, template and ownership code the
 // controller runs, and the resulting Secrets are printed (values masked
-// unless asked for).
+// unless asked for). ExternalSecrets with a generic target
+// (`spec.target.manifest`) print the ConfigMap or custom resource instead.
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { viewOf, type ExternalSecretObject } from "../../controllers/externalsecret/es-view.ts";
-import { fetchProviderData } from "../../controllers/externalsecret/fetch.ts";
+import { fetchProviderData, type SecretMap } from "../../controllers/externalsecret/fetch.ts";
+import {
+  desiredResource,
+  isGenericTarget,
+  targetKindOf,
+  type GenericObject,
+} from "../../controllers/externalsecret/generic-target.ts";
 import { desiredSecret, type WireSecret } from "../../controllers/externalsecret/target.ts";
 import {
   loadTemplateSources,
   templateApplier,
   type Delimiters,
+  type TemplateSources,
 } from "../../controllers/externalsecret/template.ts";
 import type { GenericStore } from "../../esutils/store.ts";
 import type { ProviderRegistry } from "../../providers/registry.ts";
@@ -27,6 +35,8 @@ export interface RenderOptions {
 export interface RenderResult {
   readonly name: string;
   readonly secret?: WireSecret;
+  /** A generic target (ConfigMap or custom resource) instead of a Secret. */
+  readonly resource?: GenericObject;
   readonly error?: string;
   readonly events: string[];
 }
@@ -78,6 +88,7 @@ async function renderOne(
       onEvent: (e) => events.push(`${e.type} ${e.reason}: ${e.message}`),
     });
     const sources = await loadTemplateSources(es, kube);
+    if (isGenericTarget(es)) return renderGeneric(es, { data, sources, events }, options);
     const secret = desiredSecret({
       es,
       existing: undefined,
@@ -94,15 +105,77 @@ async function renderOne(
   }
 }
 
+function maskBytes(bytes: Buffer): string {
+  const fingerprint = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+  return `<masked: ${String(bytes.length)} bytes, sha256 ${fingerprint}…>`;
+}
+
 /** Each value replaced by its length and a short fingerprint: enough to compare, nothing to leak. */
 function masked(secret: WireSecret): WireSecret {
   const data: Record<string, string> = {};
-  for (const [k, v] of Object.entries(secret.data ?? {})) {
-    const bytes = Buffer.from(v, "base64");
-    const fingerprint = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
-    data[k] = `<masked: ${String(bytes.length)} bytes, sha256 ${fingerprint}…>`;
-  }
+  for (const [k, v] of Object.entries(secret.data ?? {}))
+    data[k] = maskBytes(Buffer.from(v, "base64"));
   return { ...secret, data };
+}
+
+/** Every scalar under a value of a generic target masked (strings by their bytes, others by their JSON). */
+function maskLeaves(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskLeaves);
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      Object.defineProperty(out, k, {
+        value: maskLeaves(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
+  if (value === null) return null;
+  return maskBytes(Buffer.from(typeof value === "string" ? value : JSON.stringify(value), "utf8"));
+}
+
+/** A generic target's content (everything but identity and metadata) masked. */
+function maskedResource(resource: GenericObject): GenericObject {
+  const out: GenericObject = { ...resource };
+  for (const key of Object.keys(resource)) {
+    if (key !== "apiVersion" && key !== "kind" && key !== "metadata")
+      out[key] = maskLeaves(resource[key]);
+  }
+  return out;
+}
+
+const GENERIC_NOTE =
+  "note: generic target (spec.target.manifest); the controller writes it only with --unsafe-allow-generic-targets";
+
+interface Rendered {
+  readonly data: SecretMap;
+  readonly sources: TemplateSources;
+  readonly events: string[];
+}
+
+function renderGeneric(
+  es: ExternalSecretObject,
+  { data, sources, events }: Rendered,
+  options: RenderOptions,
+): RenderResult {
+  const view = viewOf(es);
+  const kind = targetKindOf(es);
+  if (kind === undefined) throw new Error("no spec.target.manifest");
+  const resource = desiredResource({
+    es,
+    kind,
+    existing: undefined,
+    fetched: data,
+    sources,
+    delimiters: options.delimiters,
+  });
+  return {
+    name: `${view.namespace}/${view.name}`,
+    resource: options.showValues ? resource : maskedResource(resource),
+    events: [...events, GENERIC_NOTE],
+  };
 }
 
 export async function renderAll(
@@ -115,10 +188,10 @@ export async function renderAll(
   return results;
 }
 
-/** The Secret as a user would write it: no owner references (no cluster uid) or empty lists. */
-function printable(secret: WireSecret): WireSecret {
-  const { ownerReferences: _owners, finalizers, ...metadata } = secret.metadata;
-  return { ...secret, metadata: finalizers?.length ? { ...metadata, finalizers } : metadata };
+/** The object as a user would write it: no owner references (no cluster uid) or empty lists. */
+function printable<T extends WireSecret | GenericObject>(obj: T): T {
+  const { ownerReferences: _owners, finalizers, ...metadata } = obj.metadata;
+  return { ...obj, metadata: finalizers?.length ? { ...metadata, finalizers } : metadata };
 }
 
 /** Multi-document YAML of the rendered Secrets; failures as comments. */
@@ -127,8 +200,9 @@ export function formatResults(results: readonly RenderResult[]): string {
     .map((r) => {
       const head = [`# ExternalSecret ${r.name}`, ...r.events.map((e) => `# event: ${e}`)];
       if (r.error !== undefined) return [...head, `# ERROR: ${r.error}`].join("\n");
-      const secret = r.secret === undefined ? {} : printable(r.secret);
-      return [...head, stringify(secret, { lineWidth: 0 }).trimEnd()].join("\n");
+      const printed = r.resource ?? r.secret;
+      const obj = printed === undefined ? {} : printable(printed);
+      return [...head, stringify(obj, { lineWidth: 0 }).trimEnd()].join("\n");
     })
     .join("\n---\n")
     .concat("\n");

@@ -28,13 +28,15 @@ import {
 import type { ClientManager } from "../common/client-manager.ts";
 import { viewOf, type EsView, type ExternalSecretObject as ExternalSecret } from "./es-view.ts";
 import { fetchProviderData, type FetchEvent, type SecretMap } from "./fetch.ts";
+import { GenericTargets, type SyncHost } from "./generic-sync.ts";
+import { isGenericTarget } from "./generic-target.ts";
 import { currentResourceVersion, shouldRefresh, timeUntilRefresh } from "./refresh.ts";
 import { EXTERNAL_SECRETS } from "./resources.ts";
 import { kubeTime, readyOf, statusChanged, withReady, type ReadyCondition } from "./status.ts";
 import { desiredSecret, isValidTarget, TargetError, type WireSecret } from "./target.ts";
 import { loadTemplateSources, templateApplier, type Delimiters } from "./template.ts";
 import { specProblem } from "./validate.ts";
-import { TargetWriter, type WriteOutcome } from "./writer.ts";
+import { TargetWriter, type ManagedSecretIndex, type WriteOutcome } from "./writer.ts";
 
 export interface EventSink {
   emit(es: ExternalSecret, type: "Normal" | "Warning", reason: string, message: string): void;
@@ -62,15 +64,22 @@ export interface ExternalSecretReconcilerDeps {
   /** "on-change" (Ferry's default): no status write for a refresh that changed nothing. */
   readonly refreshTimeMode: "always" | "on-change";
   readonly allowGenericTargets: boolean;
+  /** The managed-Secret cache; without it every sync GETs its target and LISTs orphans. */
+  readonly managedSecrets?: ManagedSecretIndex;
+  /** Generic targets (spec.target.manifest); default: built from the other deps, without drift watches wired. */
+  readonly genericTargets?: GenericTargets;
   /** Reuse a provider read younger than this fraction of the refresh interval (capped). */
   readonly random?: () => number;
 }
 
-/** Shared reads may be reused for 10% of the refresh interval, at most 5 minutes. */
 /**
- * A read forced by a change (new or edited ExternalSecret, broken target)
- * may still use a result fetched in the last 2 s: when hundreds of
- * ExternalSecrets sharing a key are created together they read it once.
+ * How old a shared provider read may be for this sync. Every read is shared
+ * by the ExternalSecrets that ask for the same remote key (one read per key
+ * per refresh window, performance.md): within 10% of the refresh interval,
+ * at most 5 minutes, for periodic refreshes, new ExternalSecrets (thousands
+ * created together read each key once) and drift repair. A sync forced by
+ * an edit of the ExternalSecret (spec, labels, the force-sync annotation)
+ * wants current values: it reuses only a read of the last 2 s.
  */
 const FRESH_READ_MS = 2_000;
 
@@ -79,7 +88,12 @@ function readMaxAge(intervalMs: number, forced: boolean): number {
   return Math.min(intervalMs / 10, 5 * 60_000);
 }
 
-/** Every store reference of an ExternalSecret: its own and those of its entries. */
+/** The ExternalSecret changed since its last sync (not new: a new one has no syncedResourceVersion). */
+function wasEdited(view: EsView): boolean {
+  const synced = view.es.status?.syncedResourceVersion;
+  return synced !== undefined && synced !== currentResourceVersion(view.es);
+}
+
 /**
  * ESO puts its cleanup finalizer on every ExternalSecret. Ferry adds it only
  * where deletion has work to do: deletionPolicy Delete, and generic targets
@@ -92,6 +106,7 @@ function needsFinalizer(view: EsView): boolean {
   return view.deletionPolicy === "Delete" || view.es.spec?.target?.manifest !== undefined;
 }
 
+/** Every store reference of an ExternalSecret: its own and those of its entries. */
 function storeRefs(es: ExternalSecret): SecretStoreRef[] {
   const spec = es.spec ?? {};
   const refs = [
@@ -105,12 +120,24 @@ function storeRefs(es: ExternalSecret): SecretStoreRef[] {
 export class ExternalSecretReconciler implements Reconciler {
   readonly #d: ExternalSecretReconcilerDeps;
   readonly #writer: TargetWriter;
+  readonly #generic: GenericTargets;
   /** Quiet mode: when each ExternalSecret last fetched successfully. */
   readonly #lastRefresh = new Map<string, number>();
+  /** Keys whose target must be read with a GET (a create met AlreadyExists). */
+  readonly #readDirect = new Set<string>();
 
   constructor(deps: ExternalSecretReconcilerDeps) {
     this.#d = deps;
-    this.#writer = new TargetWriter(deps.client);
+    this.#writer = new TargetWriter(deps.client, deps.managedSecrets);
+    this.#generic =
+      deps.genericTargets ??
+      new GenericTargets({
+        client: deps.client,
+        kube: deps.kube,
+        delimiters: deps.delimiters,
+        allow: deps.allowGenericTargets,
+        namespace: "",
+      });
   }
 
   async reconcile(ctx: ReconcileContext, req: Request): Promise<Result> {
@@ -118,6 +145,8 @@ export class ExternalSecretReconciler implements Reconciler {
     if (es === undefined) {
       this.#d.metrics.forget(req.namespace, req.name);
       this.#lastRefresh.delete(`${req.namespace}/${req.name}`);
+      this.#readDirect.delete(`${req.namespace}/${req.name}`);
+      this.#generic.release(req.namespace, req.name);
       return {};
     }
     const view = viewOf(es);
@@ -141,7 +170,9 @@ export class ExternalSecretReconciler implements Reconciler {
     this.#d.metrics.syncCall(es);
     const problem = specProblem(es);
     if (problem !== undefined) throw await this.#failed(es, problem, undefined, true);
-    if (es.es.spec?.target?.manifest !== undefined) return this.#genericTarget(es);
+    if (es.es.spec?.target?.manifest !== undefined)
+      return this.#generic.sync(es, this.#host(ctx, es));
+    this.#generic.release(es.namespace, es.name);
     return this.#sync(ctx, es);
   }
 
@@ -153,16 +184,36 @@ export class ExternalSecretReconciler implements Reconciler {
     const key = `${es.namespace}/${es.name}`;
     const now = this.#d.now();
     const state = { now, lastRefresh: this.#lastRefresh.get(key) };
-    const existing = await this.#writer.read(es.namespace, es.targetName);
+    const existing = await this.#readTarget(es, key);
     const targetValid =
       es.creationPolicy === "Orphan" || es.creationPolicy === "None" || isValidTarget(existing);
     if (!shouldRefresh(es.es, state) && targetValid) return this.#requeue(es, state);
-    const forced =
-      es.es.status?.syncedResourceVersion !== currentResourceVersion(es.es) || !targetValid;
-    const data = await this.#fetch(ctx, es, forced);
+    const data = await this.#fetch(ctx, es, wasEdited(es));
     const outcome = await this.#apply(es, existing, data);
+    this.#readDirect.delete(key);
     this.#lastRefresh.set(key, now);
     return this.#succeeded(es, now, outcome);
+  }
+
+  /**
+   * The target Secret with its data. When the policy creates Secrets and the
+   * managed-Secret cache has none of that name, the GET is skipped (it would
+   * answer 404 for every new ExternalSecret): the create then succeeds, or
+   * meets AlreadyExists (an unmanaged Secret of that name, or a cache lag),
+   * after which this key reads with a GET until it has synced.
+   */
+  async #readTarget(es: EsView, key: string): Promise<WireSecret | undefined> {
+    const index = this.#d.managedSecrets;
+    const creates = es.creationPolicy !== "Merge" && es.creationPolicy !== "None";
+    if (
+      index !== undefined &&
+      creates &&
+      !this.#readDirect.has(key) &&
+      index.get(es.namespace, es.targetName) === undefined
+    ) {
+      return undefined;
+    }
+    return this.#writer.read(es.namespace, es.targetName);
   }
 
   async #fetch(ctx: ReconcileContext, es: EsView, forced: boolean): Promise<SecretMap> {
@@ -238,6 +289,7 @@ export class ExternalSecretReconciler implements Reconciler {
       // Someone else wrote the Secret between our read and our write: not a
       // failure to report, just read it again (ESO requeues conflicts too).
       if (isConflict(err) || isAlreadyExists(err)) {
+        this.#readDirect.add(`${es.namespace}/${es.name}`);
         throw new Error("the target Secret changed while it was written; retrying", { cause: err });
       }
       throw await this.#failed(es, (err as Error).message, err, err instanceof TargetError);
@@ -316,7 +368,9 @@ export class ExternalSecretReconciler implements Reconciler {
   async #failed(es: EsView, message: string, cause: unknown, terminal = false): Promise<Error> {
     const ready: ReadyCondition = {
       status: "False",
-      reason: ExternalSecretReason.SecretSyncedError,
+      reason: isGenericTarget(es.es)
+        ? ExternalSecretReason.ResourceSyncedError
+        : ExternalSecretReason.SecretSyncedError,
       message,
     };
     this.#d.metrics.syncError(es);
@@ -351,11 +405,24 @@ export class ExternalSecretReconciler implements Reconciler {
     });
   }
 
-  async #genericTarget(es: EsView): Promise<Result> {
-    const message = this.#d.allowGenericTargets
-      ? "generic targets (spec.target.manifest) are not supported by this version of Ferry yet"
-      : "invalid generic target: spec.target.manifest needs the controller flag --unsafe-allow-generic-targets";
-    throw await this.#failed(es, message, undefined, true);
+  /** What the generic-target path (generic-sync.ts) borrows from this reconciler. */
+  #host(ctx: ReconcileContext, es: EsView): SyncHost {
+    const key = `${es.namespace}/${es.name}`;
+    return {
+      lastRefresh: this.#lastRefresh.get(key),
+      now: () => this.#d.now(),
+      fetch: (forced) => this.#fetch(ctx, es, forced),
+      failed: (message, cause, terminal) => this.#failed(es, message, cause, terminal),
+      succeeded: (startedAt, outcome) => this.#succeeded(es, startedAt, outcome),
+      requeue: (state) => this.#requeue(es, state),
+      refreshed: (at) => {
+        this.#lastRefresh.set(key, at);
+      },
+      emit: (type, reason, message) => {
+        this.#d.events.emit(es.es, type, reason, message);
+      },
+      syncSecret: () => this.#sync(ctx, es),
+    };
   }
 
   async #addFinalizer(es: EsView): Promise<ExternalSecret> {
@@ -368,11 +435,19 @@ export class ExternalSecretReconciler implements Reconciler {
     );
   }
 
-  /** Deletion: with deletionPolicy Delete the owned Secret goes too; then the finalizer is removed. */
-  async #finalize(es: EsView): Promise<Result> {
-    if (es.deletionPolicy === "Delete") {
+  async #cleanupTarget(es: EsView): Promise<void> {
+    if (isGenericTarget(es.es)) {
+      await this.#generic.finalize(es, (type, reason, message) => {
+        this.#d.events.emit(es.es, type, reason, message);
+      });
+    } else if (es.deletionPolicy === "Delete") {
       await this.#writer.deleteIfOwned(es, await this.#writer.read(es.namespace, es.targetName));
     }
+  }
+
+  /** Deletion: with deletionPolicy Delete the owned Secret goes too; then the finalizer is removed. */
+  async #finalize(es: EsView): Promise<Result> {
+    await this.#cleanupTarget(es);
     const finalizers = (es.es.metadata?.finalizers ?? []).filter(
       (f) => f !== FINALIZER_EXTERNAL_SECRET,
     );

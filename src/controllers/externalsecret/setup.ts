@@ -3,7 +3,7 @@
 // label-selected: Ferry never caches Secret data or unmanaged Secrets),
 // the shared client manager, and the watches that map events to keys.
 import type { SecretStoreSpec } from "../../api/index.ts";
-import { LABEL_MANAGED, LABEL_MANAGED_VALUE } from "../../api/index.ts";
+import { LABEL_CREATED_BY, LABEL_MANAGED, LABEL_MANAGED_VALUE } from "../../api/index.ts";
 import type { GenericStore, StoreKind } from "../../esutils/store.ts";
 import { compile } from "../../template/index.ts";
 import {
@@ -20,6 +20,7 @@ import { RecorderName, type ControllerDeps, type ControllerSetup } from "../comm
 import { ESO } from "../common/resources.ts";
 import type { ExternalSecretObject } from "./es-view.ts";
 import { viewOf } from "./es-view.ts";
+import { GenericTargets } from "./generic-sync.ts";
 import { ExternalSecretMetrics } from "./metrics.ts";
 import { ExternalSecretReconciler } from "./reconciler.ts";
 
@@ -32,6 +33,7 @@ interface StoreObject extends KubeObject {
 
 const BY_TARGET = "target";
 const BY_STORE = "store";
+const BY_CREATED_BY = "created-by";
 
 function storeIndexKeys(es: EsObject): string[] {
   const ns = es.metadata?.namespace ?? "";
@@ -150,6 +152,10 @@ export const setupExternalSecretController: ControllerSetup = (
     return [`${view.namespace}/${view.targetName}`];
   });
   externalSecrets.addIndex(BY_STORE, storeIndexKeys);
+  secrets.addIndex(BY_CREATED_BY, (secret) => {
+    const hash = secret.metadata?.labels?.[LABEL_CREATED_BY];
+    return hash === undefined ? [] : [`${secret.metadata?.namespace ?? ""}/${hash}`];
+  });
 
   const recorder = deps.recorderFor(RecorderName.externalSecret);
   const clients = new ClientManager({
@@ -162,15 +168,25 @@ export const setupExternalSecretController: ControllerSetup = (
     now: () => deps.now(),
   });
   registerReadMetric(mgr, clients);
+  const delimiters = {
+    leftDelim: deps.templateDelimiters.left,
+    rightDelim: deps.templateDelimiters.right,
+  };
+  const genericTargets = new GenericTargets({
+    client: deps.client,
+    kube: deps.kube,
+    delimiters,
+    allow: deps.unsafeAllowGenericTargets,
+    namespace: deps.namespace,
+    logger: mgr.logger,
+    now: () => deps.now(),
+  });
   const reconciler = new ExternalSecretReconciler({
     client: deps.client,
     externalSecrets: externalSecrets.store,
     clients,
     kube: deps.kube,
-    delimiters: {
-      leftDelim: deps.templateDelimiters.left,
-      rightDelim: deps.templateDelimiters.right,
-    },
+    delimiters,
     events: {
       emit: (es, type, reason, message) => {
         recorder.event(
@@ -190,8 +206,13 @@ export const setupExternalSecretController: ControllerSetup = (
     metrics: new ExternalSecretMetrics(mgr.registry),
     renderTransform,
     now: () => deps.now(),
-    refreshTimeMode: "on-change",
+    refreshTimeMode: deps.refreshTimeMode,
     allowGenericTargets: deps.unsafeAllowGenericTargets,
+    managedSecrets: {
+      get: (namespace, name) => secrets.store.get(namespace, name),
+      createdBy: (namespace, hash) => secrets.store.byIndex(BY_CREATED_BY, `${namespace}/${hash}`),
+    },
+    genericTargets,
     random: () => deps.random(),
   });
   const controller = mgr.controller({
@@ -200,6 +221,8 @@ export const setupExternalSecretController: ControllerSetup = (
     reconciler,
   });
   controller.watch(externalSecrets, { predicate: externalSecretChanged });
+  // Drift on ConfigMaps and custom resources written by generic targets.
+  genericTargets.bind(mgr, externalSecrets, controller);
   controller.watch(secrets, {
     predicate: secretChanged,
     map: (secret) =>

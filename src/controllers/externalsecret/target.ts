@@ -107,7 +107,7 @@ export interface MutableTarget {
   finalizers: string[];
 }
 
-function without(
+export function without(
   record: Readonly<Record<string, string>> | undefined,
   drop: Set<string>,
 ): Record<string, string> {
@@ -173,7 +173,7 @@ export interface DesiredInput {
   readonly applyTemplate: TemplateApplier;
 }
 
-function targetLabels(
+export function targetLabels(
   es: EsView,
   labels: Readonly<Record<string, string>>,
 ): Record<string, string> {

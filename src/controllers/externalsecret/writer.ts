@@ -5,7 +5,7 @@
 // field manager and happen only when something differs.
 import { ExternalSecretMessage, ExternalSecretReason, LABEL_CREATED_BY } from "../../api/index.ts";
 import { createdByHash } from "../../esutils/object-hash.ts";
-import { CORE, isNotFound, type KubeClient } from "../../runtime/index.ts";
+import { CORE, isNotFound, type KubeClient, type KubeObject } from "../../runtime/index.ts";
 import type { EsView } from "./es-view.ts";
 import type { ReadyCondition } from "./status.ts";
 import { fieldManagerFor, isUnchanged, TargetError, type WireSecret } from "./target.ts";
@@ -23,11 +23,29 @@ const SYNCED: ReadyCondition = {
   message: ExternalSecretMessage.synced,
 };
 
+/**
+ * The managed Secrets Ferry already watches (label-selected, metadata only):
+ * what a reconcile can learn from them costs no apiserver request.
+ */
+export interface ManagedSecretIndex {
+  get(namespace: string, name: string): KubeObject | undefined;
+  /** Managed Secrets labelled `created-by=<hash>` in `namespace`. */
+  createdBy(namespace: string, hash: string): KubeObject[];
+}
+
+/** The ExternalSecret was last bound to another Secret name: its old target may be an orphan. */
+function targetRenamed(es: EsView): boolean {
+  const bound = es.es.status?.binding?.name ?? "";
+  return bound !== "" && bound !== es.targetName;
+}
+
 export class TargetWriter {
   readonly #client: KubeClient;
+  readonly #index: ManagedSecretIndex | undefined;
 
-  constructor(client: KubeClient) {
+  constructor(client: KubeClient, index?: ManagedSecretIndex) {
     this.#client = client;
+    this.#index = index;
   }
 
   /** The Secret with its data and managedFields, or undefined. */
@@ -111,18 +129,30 @@ export class TargetWriter {
     return true;
   }
 
-  /** Secrets this ExternalSecret created under another name (its target was renamed). */
+  /**
+   * Secrets this ExternalSecret created under another name (its target was
+   * renamed). ESO LISTs them on every sync; a label-selected LIST makes the
+   * apiserver scan every Secret of the namespace, so with N ExternalSecrets
+   * in one namespace that is N² work. Ferry asks its managed-Secret cache,
+   * and LISTs only when the status says the target was renamed (the cache
+   * may lag, and an orphan may have lost its managed label).
+   */
   async #deleteOrphans(es: EsView, onEvent: OnEvent): Promise<void> {
-    const selector = `${LABEL_CREATED_BY}=${createdByHash(es.namespace, es.name)}`;
-    const list = await this.#client.list<WireSecret>(CORE.secrets, {
-      namespace: es.namespace,
-      labelSelector: selector,
-      metadataOnly: true,
-    });
-    for (const secret of list.items) {
-      const name = secret.metadata.name ?? "";
+    const hash = createdByHash(es.namespace, es.name);
+    const candidates: KubeObject[] =
+      this.#index === undefined || targetRenamed(es)
+        ? (
+            await this.#client.list<WireSecret>(CORE.secrets, {
+              namespace: es.namespace,
+              labelSelector: `${LABEL_CREATED_BY}=${hash}`,
+              metadataOnly: true,
+            })
+          ).items
+        : this.#index.createdBy(es.namespace, hash);
+    for (const secret of candidates) {
+      const name = secret.metadata?.name ?? "";
       if (name === es.targetName || !isControlledBy(secret, es.uid)) continue;
-      await this.#deleteSecret(es.namespace, name, secret.metadata.uid);
+      await this.#deleteSecret(es.namespace, name, secret.metadata?.uid);
       onEvent("Deleted", "secret deleted because it was orphaned");
     }
   }
@@ -146,8 +176,8 @@ export class TargetWriter {
   }
 }
 
-function isControlledBy(secret: WireSecret, uid: string): boolean {
-  return (secret.metadata.ownerReferences ?? []).some(
+function isControlledBy(secret: KubeObject, uid: string): boolean {
+  return (secret.metadata?.ownerReferences ?? []).some(
     (r) => r.controller === true && r.uid === uid,
   );
 }

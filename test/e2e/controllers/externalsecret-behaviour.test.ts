@@ -262,6 +262,29 @@ describe("ExternalSecret controller behaviour (e2e)", () => {
       );
     });
 
+    it("Owner: takes over an existing unmanaged Secret of the target name", async () => {
+      // The managed-Secret cache does not see an unlabelled Secret: the
+      // create meets AlreadyExists and the next attempt reads it directly.
+      const ns = (await namespaces.create("es-adopt")).name;
+      await createFakeStore(client, ns, FIXTURE, STORE);
+      await client.create(
+        CORE.secrets,
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "target", namespace: ns },
+          data: encode({ a: "stale" }),
+        } as KubeObject,
+        { namespace: ns },
+      );
+      await createEs(client, ns, "es-adopt", simpleSpec());
+      const adopted = await waitSecret(client, ns, "target", (s) =>
+        sameData(s, { a: SECRET_A, b: SECRET_B }),
+      );
+      assert.equal(adopted.metadata?.ownerReferences?.[0]?.name, "es-adopt");
+      await waitReady(client, ns, "es-adopt", { status: "True", reason: "SecretSynced" });
+    });
+
     it("Orphan: no ownerRef, the Secret stays after the ExternalSecret is deleted", async () => {
       const { ns, name } = await synced(
         "es-orphan",
