@@ -3,6 +3,8 @@
 //
 // Usage: template-oracle CASES.json > EXPECTED.json
 //
+//	template-oracle -certs RESULTS.json (see certcheck.go)
+//
 // CASES.json is an array of {name, template, data, delims?, jsonData?}.
 // data is an object of strings (ESO's context, map[string]string) unless
 // jsonData is true: then data is any JSON value, decoded to map[string]any
@@ -95,8 +97,11 @@ func render(tc testCase, fm template.FuncMap) (string, error) {
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "-certs" {
+		os.Exit(certCheck(os.Args[2]))
+	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: template-oracle CASES.json")
+		fmt.Fprintln(os.Stderr, "usage: template-oracle CASES.json | template-oracle -certs RESULTS.json")
 		os.Exit(2)
 	}
 	raw, err := os.ReadFile(os.Args[1])

@@ -114,6 +114,8 @@ function eqOne(a: GoValue, b: GoValue): boolean {
     case "uint":
     case "float":
       return numValue(a) === numValue(b);
+    case "complex":
+      return (a as GoNum).v === (b as GoNum).v && (a as GoNum).im === (b as GoNum).im;
     default:
       return compareComposite(a, b);
   }
@@ -144,7 +146,7 @@ function lt(a: GoValue, b: GoValue): boolean {
       return numValue(a) < numValue(b);
     throw new FuncError(`${ERR_BAD_COMPARISON}: ${typeName(a)} and ${typeName(b)}`);
   }
-  if (k1 === "bool") throw new FuncError(ERR_BAD_COMPARISON_TYPE);
+  if (k1 === "bool" || k1 === "complex") throw new FuncError(ERR_BAD_COMPARISON_TYPE);
   if (k1 === "string") return (a as string) < (b as string);
   return numValue(a) < numValue(b);
 }

@@ -32,7 +32,9 @@ export type ParamType =
   | "bool"
   | "map"
   | "time"
-  | "[]string";
+  | "[]string"
+  | "[]any"
+  | "sprig.certificate";
 
 export interface FuncDef {
   readonly params: readonly ParamType[];
@@ -56,6 +58,8 @@ const GO_TYPE: Readonly<Record<ParamType, string>> = {
   map: "map[string]interface {}",
   time: "time.Time",
   "[]string": "[]string",
+  "[]any": "[]interface {}",
+  "sprig.certificate": "sprig.certificate",
 };
 
 const MISSING: unique symbol = Symbol("missing");
@@ -363,7 +367,7 @@ class State {
 
   idealConstant(c: NumberNode): GoValue {
     this.at(c);
-    if (c.isComplex) this.errorf(`complex constants are not supported`);
+    if (c.isComplex) return new GoNum("complex128", c.complex[0], c.complex[1]);
     const hexInt = /^0[xX]/.test(c.text) && !/[pP]/.test(c.text);
     const runeInt = c.text.startsWith("'");
     if (c.isFloat && !hexInt && !runeInt && /[.eEpP]/.test(c.text))
@@ -623,7 +627,7 @@ interface Call {
 }
 
 function canBeNil(t: ParamType): boolean {
-  return t === "any" || t === "map" || t === "[]string";
+  return t === "any" || t === "map" || t === "[]string" || t === "[]any";
 }
 
 function assignable(v: GoValue, t: ParamType): boolean {
@@ -642,6 +646,10 @@ function assignable(v: GoValue, t: ParamType): boolean {
       return v instanceof GoMap && v.elem === ANY;
     case "[]string":
       return v instanceof GoSlice && v.elem === "string";
+    case "[]any":
+      return v instanceof GoSlice && v.elem === ANY;
+    case "sprig.certificate":
+      return v instanceof GoObject && v.typeName === t;
     case "time":
       return v instanceof GoObject && v.typeName === "time.Time";
     default:

@@ -393,7 +393,16 @@ function fmtIntegerValue(n: number, spec: Spec, unsigned: boolean): string {
   }
 }
 
+/** fmt's fmtComplex: (real±imag i), each part formatted as a float, the imaginary one signed. */
+function printComplex(v: GoNum, spec: Spec): string {
+  if (!"vbgGxXfFeE".includes(spec.verb)) return badVerb(v, spec);
+  const part = (x: number, plus: boolean): string =>
+    fmtFloatSpec(x, { ...spec, sharp: spec.sharp && spec.verb !== "v", plus });
+  return `(${part(v.v, spec.plus)}${part(v.im, true)}i)`;
+}
+
 function printNum(v: GoNum, spec: Spec): string {
+  if (v.t === "complex128") return printComplex(v, spec);
   if (v.t.startsWith("float")) {
     if (
       !FLOAT_VERBS.has(spec.verb) ||

@@ -22,9 +22,6 @@ const location = errorLocation;
 /** Cases where Ferry knowingly differs from Go (reported as todo, see src/template/README.md). */
 const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   "core-037": "integers are JS numbers: exact only up to 2^53",
-  "core-040": "complex constants are not supported",
-  "core-041": "complex constants are not supported",
-  "fn-279": "zone abbreviations come from Intl, not the Go tz database",
   "fn-309": "fromYaml parse error text differs from go-yaml's",
 };
 

@@ -65,6 +65,8 @@ export interface NumberNode extends Base {
   readonly isComplex: boolean;
   readonly int: number;
   readonly float: number;
+  /** The complex128 value when isComplex: [real, imaginary]. */
+  readonly complex: readonly [number, number];
 }
 export interface StringNode extends Base {
   readonly type: "string";
@@ -360,6 +362,31 @@ function parseGoFloat(text: string): number | undefined {
   return neg ? -v : v;
 }
 
+/** "2i" (imaginary) or "1+2i" (the lexer's complex pair, read as fmt.Sscan does). */
+function parseComplex(text: string): [number, number] | undefined {
+  const body = text.slice(0, -1);
+  // The imaginary part starts at the last sign that is not an exponent's.
+  const exponent = /^[+-]?0[xX]/.test(body) ? "pP" : "eEpP";
+  let k = body.length - 1;
+  while (k > 0 && !("+-".includes(body[k] ?? "") && !exponent.includes(body[k - 1] ?? ""))) k--;
+  if (k === 0) {
+    const im = parseGoFloat(body);
+    return im === undefined ? undefined : [0, im];
+  }
+  // fmt.Sscan accepts digit separators in both parts.
+  const re = parseGoFloat(body.slice(0, k).replaceAll("_", ""));
+  const im = parseGoFloat(body.slice(k).replaceAll("_", ""));
+  return re === undefined || im === undefined ? undefined : [re, im];
+}
+
+/** NumberNode.simplifyComplex: no imaginary part makes the constant a float (and maybe an int). */
+function simplifyComplex(n: NumberNode): NumberNode {
+  const [re, im] = n.complex;
+  if (im !== 0) return n;
+  const isInt = Number.isInteger(re) && Math.abs(re) < 2 ** 63;
+  return { ...n, isFloat: true, float: re, isInt, isUint: isInt && re >= 0, int: isInt ? re : 0 };
+}
+
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const UINT64_MAX = 2n ** 64n - 1n;
@@ -376,6 +403,7 @@ function makeNumber(base: Base, text: string, t: ItemType): NumberNode {
     isComplex: false,
     int: 0,
     float: 0,
+    complex: [0, 0] as const,
   };
   if (t === "charConstant") {
     const [v, next, multi] = unquoteChar(text, 1, "'");
@@ -384,10 +412,9 @@ function makeNumber(base: Base, text: string, t: ItemType): NumberNode {
     return { ...num, isInt: true, isUint: true, isFloat: true, int: r, float: r };
   }
   if (text.endsWith("i")) {
-    const f = parseGoFloat(text.slice(0, -1));
-    if (f === undefined) throw new ParseError(`illegal number syntax: ${JSON.stringify(text)}`);
-    if (f !== 0) return { ...num, isComplex: true };
-    return { ...num, isInt: true, isUint: true, isFloat: true, isComplex: true };
+    const c = parseComplex(text);
+    if (c === undefined) throw new ParseError(`illegal number syntax: ${JSON.stringify(text)}`);
+    return simplifyComplex({ ...num, isComplex: true, complex: c });
   }
   const b = parseGoInt(text);
   if (b !== undefined && b <= UINT64_MAX && b >= INT64_MIN) {

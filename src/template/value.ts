@@ -20,14 +20,18 @@ export type NumType =
   | "uint16"
   | "uint8"
   | "float64"
-  | "float32";
+  | "float32"
+  | "complex128";
 
 export class GoNum {
   readonly t: NumType;
   readonly v: number;
-  constructor(t: NumType, v: number) {
+  /** Imaginary part (complex128 only; v is the real part). */
+  readonly im: number;
+  constructor(t: NumType, v: number, im = 0) {
     this.t = t;
     this.v = v;
+    this.im = im;
   }
 }
 
@@ -198,13 +202,14 @@ export function kindName(v: GoValue): string {
   return v.kind;
 }
 
-export type BasicKind = "bool" | "int" | "uint" | "float" | "string" | "invalid";
+export type BasicKind = "bool" | "int" | "uint" | "float" | "complex" | "string" | "invalid";
 
 export function basicKind(v: GoValue): BasicKind {
   if (typeof v === "string") return "string";
   if (typeof v === "number") return "int";
   if (typeof v === "boolean") return "bool";
   if (v instanceof GoNum) {
+    if (v.t === "complex128") return "complex";
     if (v.t.startsWith("float")) return "float";
     return v.t.startsWith("uint") ? "uint" : "int";
   }
@@ -230,7 +235,7 @@ export function isTrue(v: GoValue): boolean {
     default:
       break;
   }
-  if (v instanceof GoNum) return v.v !== 0;
+  if (v instanceof GoNum) return v.v !== 0 || v.im !== 0;
   if (v instanceof GoSlice) return v.items.length > 0;
   if (v instanceof GoMap) return v.m.size > 0;
   return true;

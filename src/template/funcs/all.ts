@@ -9,6 +9,7 @@ import "./sprig-regex.ts";
 import "./sprig-semver.ts";
 import "./sprig-date.ts";
 import "./sprig-crypto.ts";
+import "./sprig-certs.ts";
 import "./eso-yaml.ts";
 import "./eso-crypto.ts";
 import "./sprig-case.ts";

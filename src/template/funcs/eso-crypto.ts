@@ -14,38 +14,9 @@ import { stringSlice } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
 import { register } from "./index.ts";
+import { decodePem, encodePem } from "./pem.ts";
 
 const S = "string" as const;
-
-interface PemBlock {
-  type: string;
-  headers: string;
-  der: Buffer;
-}
-
-const PEM_RE = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END \1-----[ \t]*(\r?\n|$)/g;
-
-/** Decodes every PEM block (Go's pem.Decode in a loop); returns the blocks and whether junk remained. */
-export function decodePem(input: string): { blocks: PemBlock[]; junk: boolean } {
-  const blocks: PemBlock[] = [];
-  let last = 0;
-  for (const m of input.matchAll(PEM_RE)) {
-    const body = m[2] ?? "";
-    const split = /^((?:[^\r\n]*:[^\r\n]*\r?\n)+)\r?\n/.exec(body);
-    const headers = split === null ? "" : (split[1] ?? "");
-    const b64 = (split === null ? body : body.slice(split[0].length)).replace(/\s+/g, "");
-    blocks.push({ type: m[1] ?? "", headers, der: Buffer.from(b64, "base64") });
-    last = m.index + m[0].length;
-  }
-  return { blocks, junk: input.slice(last).trim() !== "" };
-}
-
-/** pem.Encode. */
-export function encodePem(b: PemBlock): string {
-  const lines = b.der.toString("base64").match(/.{1,64}/g) ?? [];
-  const headers = b.headers === "" ? "" : `${b.headers}\n`;
-  return `-----BEGIN ${b.type}-----\n${headers}${lines.map((l) => `${l}\n`).join("")}-----END ${b.type}-----\n`;
-}
 
 function filterPEM(pemType: GoValue, input: GoValue): GoValue {
   const { blocks, junk } = decodePem(input as string);

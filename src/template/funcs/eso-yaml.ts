@@ -1,5 +1,5 @@
 // ESO's toYaml/fromYaml (sigs.k8s.io/yaml: through JSON, then YAML).
-import { parse } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { formatFloat } from "../fmt.ts";
 import { GoMap, anyMap, fromBytes, toBytes } from "../value.ts";
 import type { GoValue } from "../value.ts";
@@ -193,19 +193,41 @@ function jsonKind(doc: unknown): string {
   return typeof doc === "boolean" ? "bool" : "string";
 }
 
-function fromYaml(s: GoValue): GoValue {
+class YamlError extends Error {}
+
+/**
+ * The first document, as yaml.v2's Unmarshal reads it: later documents are
+ * not looked at, and a repeated key keeps its last value.
+ */
+function firstDocument(src: string): unknown {
+  const doc = parseAllDocuments(src, { version: "1.1", uniqueKeys: false })[0];
+  if (doc === undefined) return null;
+  if (doc.errors.length > 0) throw new YamlError("invalid YAML");
   try {
-    const doc: unknown = parse(fromBytes(s as string), { version: "1.1", maxAliasCount: 100 });
-    if (doc === null || doc === undefined) return anyMap();
-    const v = fromJSONValue(JSON.parse(JSON.stringify(doc)));
-    if (!(v instanceof GoMap)) {
-      const msg = `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(doc)} into Go value of type map[string]interface {}`;
-      return anyMap(new Map([["Error", msg]]));
-    }
-    return v;
-  } catch {
-    return anyMap(new Map([["Error", "error converting YAML to JSON: invalid YAML"]]));
+    // Through JSON, as sigs.k8s.io/yaml does (and to refuse recursive aliases).
+    return JSON.parse(JSON.stringify(doc.toJS({ maxAliasCount: 100 }))) as unknown;
+  } catch (e) {
+    const alias = /^Unresolved alias[^:]*: (.*)$/.exec((e as Error).message)?.[1];
+    if (alias !== undefined) throw new YamlError(`yaml: unknown anchor '${alias}' referenced`);
+    throw new YamlError("invalid YAML");
   }
+}
+
+function fromYaml(s: GoValue): GoValue {
+  let doc: unknown;
+  try {
+    doc = firstDocument(fromBytes(s as string));
+  } catch (e) {
+    const why = e instanceof YamlError ? e.message : "invalid YAML";
+    return anyMap(new Map([["Error", toBytes(`error converting YAML to JSON: ${why}`)]]));
+  }
+  if (doc === null || doc === undefined) return anyMap();
+  const v = fromJSONValue(doc);
+  if (!(v instanceof GoMap)) {
+    const msg = `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsonKind(doc)} into Go value of type map[string]interface {}`;
+    return anyMap(new Map([["Error", msg]]));
+  }
+  return v;
 }
 
 register({

@@ -1,4 +1,5 @@
-// sprig crypto functions on node:crypto (and bcryptjs).
+// sprig crypto functions on node:crypto (and bcryptjs); certificates are in sprig-certs.ts.
+// The slow ones (RSA keys, bcrypt, scrypt) are charged to the work budget (cost.ts).
 import {
   createCipheriv,
   createDecipheriv,
@@ -11,6 +12,7 @@ import bcryptjs from "bcryptjs";
 import { FuncError } from "../errors.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
+import { COST, charge } from "./cost.ts";
 import { register } from "./index.ts";
 
 const S = "string" as const;
@@ -18,6 +20,7 @@ const S = "string" as const;
 const bin = (s: GoValue): Buffer => Buffer.from(s as string, "latin1");
 
 function bcryptHash(pw: string): string {
+  charge(COST.passwordHash, "bcrypt");
   // Go's bcrypt.GenerateFromPassword(DefaultCost) uses the $2a$ prefix.
   return bcryptjs
     .hashSync(Buffer.from(pw, "latin1").toString("utf8"), 10)
@@ -62,7 +65,9 @@ function decryptAES(password: GoValue, crypt64: GoValue): GoValue {
 
 function genPrivateKey(typ: GoValue): GoValue {
   switch (typ) {
+    case "":
     case "rsa":
+      charge(COST.rsa4096, "genPrivateKey");
       return generateKeyPairSync("rsa", { modulusLength: 4096 })
         .privateKey.export({ type: "pkcs1", format: "pem" })
         .toString();
@@ -135,6 +140,7 @@ function derivePassword(...args: GoValue[]): GoValue {
   const [counter, type, password, user, site] = args;
   const templates = TEMPLATES[type as string];
   if (templates === undefined) return `cannot find password template ${type as string}`;
+  charge(COST.passwordHash, "derivePassword");
   const salt = Buffer.concat([Buffer.from(SEED), u32(bin(user).length), bin(user)]);
   const key = scryptSync(bin(password), salt, 64, {
     N: 32768,
@@ -154,10 +160,6 @@ function derivePassword(...args: GoValue[]): GoValue {
   return out;
 }
 
-const unsupported = (name: string) => () => {
-  throw new FuncError(`${name} is not supported by Ferry`);
-};
-
 register({
   bcrypt: fn([S], (s) => bcryptHash(s as string)),
   htpasswd: fn([S, S], htpasswd),
@@ -165,14 +167,4 @@ register({
   decryptAES: fn([S, S], decryptAES),
   genPrivateKey: fn([S], genPrivateKey),
   derivePassword: fn(["uint32", S, S, S, S], derivePassword),
-  buildCustomCert: fn([S, S], unsupported("buildCustomCert")),
-  genCA: fn([S, "int"], unsupported("genCA")),
-  genCAWithKey: fn([S, "int", S], unsupported("genCAWithKey")),
-  genSelfSignedCert: fn([S, "any", "any", "int"], unsupported("genSelfSignedCert")),
-  genSelfSignedCertWithKey: fn(
-    [S, "any", "any", "int", S],
-    unsupported("genSelfSignedCertWithKey"),
-  ),
-  genSignedCert: fn([S, "any", "any", "int", "any"], unsupported("genSignedCert")),
-  genSignedCertWithKey: fn([S, "any", "any", "int", "any", S], unsupported("genSignedCertWithKey")),
 });

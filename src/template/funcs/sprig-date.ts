@@ -1,9 +1,11 @@
-// sprig date functions with Go's time layouts. "Local" is UTC.
+// sprig date functions with Go's time layouts. "Local" is UTC; other zones come from
+// the system's tz database like Go's LoadLocation (tzdata.ts), or Intl without one.
 import { FuncError } from "../errors.ts";
 import { GoNum, GoObject } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
 import { register } from "./index.ts";
+import { zoneAtInstant } from "./tzdata.ts";
 
 interface GoTime {
   /** Unix seconds and nanoseconds (UTC instant). */
@@ -193,8 +195,17 @@ function nowTime(): GoTime {
   return { sec: Math.floor(ms / 1000), nsec: (ms % 1000) * 1e6, offset: 0, zone: "UTC" };
 }
 
+/** The zone of time.LoadLocation(zone) at sec: the tz database when the system has one, else Intl. */
 function zoneAt(sec: number, zone: string): { offset: number; zone: string } {
   if (zone === "UTC" || zone === "Local" || zone === "") return { offset: 0, zone: "UTC" };
+  const tz = zoneAtInstant(zone, sec);
+  if (tz === null) return { offset: 0, zone: "UTC" }; // sprig: an unknown location is UTC
+  if (tz !== undefined) return { offset: tz.offset, zone: tz.name };
+  return intlZoneAt(sec, zone);
+}
+
+/** Without a tz database: offsets from Intl, abbreviations only where en-US has one. */
+function intlZoneAt(sec: number, zone: string): { offset: number; zone: string } {
   try {
     const parts = new Intl.DateTimeFormat("en-US", {
       timeZone: zone,

@@ -77,9 +77,14 @@ function decodeStrict(src: string, alphabet: string, bitsPer: number, quantum: n
   }
 }
 
+/** Go's base64.StdEncoding.DecodeString (newlines ignored); throws Go's CorruptInputError text. */
+export function decodeBase64Std(s: string): string {
+  return decodeStrict(s, B64, 6, 4);
+}
+
 function b64dec(s: GoValue): GoValue {
   try {
-    return decodeStrict(s as string, B64, 6, 4);
+    return decodeBase64Std(s as string);
   } catch (e) {
     return (e as Error).message;
   }
