@@ -23,6 +23,7 @@ import { installCrds } from "../../test/e2e/api/kubectl.ts";
 import { deltaOf, percentile, sumOf, type BenchArgs } from "./measure.ts";
 import {
   apiserverWriteCounts,
+  BENCH_CONTROLLER_CLASS,
   ControllerProcess,
   etcdRevision,
   NamespaceObserver,
@@ -122,7 +123,9 @@ async function createFixtures(cluster: Cluster, namespace: string, args: BenchAr
     apiVersion: "external-secrets.io/v1",
     kind: "SecretStore",
     metadata: { name: STORE, namespace },
-    spec: { provider: { fake: { data } } },
+    // Its own controller class: another controller on the same cluster (an
+    // e2e suite, a developer's) leaves the benchmark's store alone.
+    spec: { controller: BENCH_CONTROLLER_CLASS, provider: { fake: { data } } },
   });
 }
 

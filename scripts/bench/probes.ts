@@ -63,6 +63,9 @@ export interface ControllerSpec {
   readonly logFile: string;
 }
 
+/** The benchmark's stores and controller use their own class (spec.controller / --controller-class). */
+export const BENCH_CONTROLLER_CLASS = "ferry-bench";
+
 /** `ferry controller` as a child process, sampled at 1 Hz. */
 export class ControllerProcess {
   readonly #child: ChildProcess;
@@ -97,6 +100,7 @@ export class ControllerProcess {
       `--concurrent=${String(spec.concurrent)}`,
       `--namespace=${spec.namespace}`,
       `--loglevel=${spec.loglevel}`,
+      `--controller-class=${BENCH_CONTROLLER_CLASS}`,
     ];
     const child = spawn("scripts/with-node24.sh", args, {
       cwd: spec.repoRoot,
