@@ -47,9 +47,9 @@ describe("light kubeconfig loader", () => {
     const creds = await loadLightCredentials(path);
     assert.equal(creds?.getCurrentCluster()?.server, "https://10.0.0.1:6443");
     const opts = await options(path);
-    assert.equal(String(opts.ca), "CA");
-    assert.equal(String(opts.cert), "CERT");
-    assert.equal(String(opts.key), "KEY");
+    assert.equal((opts.ca as Buffer).toString(), "CA");
+    assert.equal((opts.cert as Buffer).toString(), "CERT");
+    assert.equal((opts.key as Buffer).toString(), "KEY");
     assert.equal(opts.servername, "kube");
     assert.deepEqual(opts.headers, { authorization: "Bearer t0k" });
   });
@@ -66,7 +66,7 @@ describe("light kubeconfig loader", () => {
     assert.ok(creds);
     const first: https.RequestOptions = {};
     await creds.applyToHTTPSOptions(first);
-    assert.equal(String(first.ca), "FILE-CA");
+    assert.equal((first.ca as Buffer).toString(), "FILE-CA");
     assert.equal(first.rejectUnauthorized, false);
     assert.deepEqual(first.headers, { authorization: "Bearer first" });
     writeFileSync(join(dir, "token"), "rotated");

@@ -9,6 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import type { OutgoingHttpHeaders } from "node:http";
 import type https from "node:https";
 import { parse } from "yaml";
 
@@ -51,14 +52,24 @@ class LightCredentials implements ClusterCredentials {
     if (r.key !== undefined) opts.key = r.key;
     if (r.insecure) opts.rejectUnauthorized = false;
     if (r.serverName !== undefined) opts.servername = r.serverName;
-    // A token file is read again at every refresh: bound ServiceAccount tokens rotate.
-    const token =
-      r.tokenFile === undefined ? r.token : (await readFile(r.tokenFile, "utf8")).trim();
-    const headers: Record<string, string> = {};
-    if (token !== undefined && token !== "") headers["authorization"] = `Bearer ${token}`;
-    opts.headers = { ...opts.headers, ...headers };
+    const token = await this.#token();
+    if (token !== "") opts.headers = { ...headerRecord(opts), authorization: `Bearer ${token}` };
     if (r.basic !== undefined) opts.auth = r.basic;
   }
+
+  /** A token file is read again at every refresh: bound ServiceAccount tokens rotate. */
+  async #token(): Promise<string> {
+    const r = this.#r;
+    if (r.tokenFile !== undefined) return (await readFile(r.tokenFile, "utf8")).trim();
+    return r.token ?? "";
+  }
+}
+
+function headerRecord(opts: https.RequestOptions): OutgoingHttpHeaders {
+  const headers: unknown = opts.headers;
+  return typeof headers === "object" && headers !== null && !Array.isArray(headers)
+    ? (headers as OutgoingHttpHeaders)
+    : {};
 }
 
 type Doc = Record<string, unknown>;
@@ -84,32 +95,36 @@ async function material(entry: Doc, field: string, baseDir: string): Promise<Buf
 
 const UNSUPPORTED_USER_FIELDS = ["exec", "auth-provider", "as", "as-groups", "impersonate"];
 
-async function fromKubeconfigFile(path: string): Promise<LightCredentials | undefined> {
-  const doc = asDoc(parse(await readFile(path, "utf8")));
-  if (doc === undefined) return undefined;
-  const contextName = asString(doc["current-context"]) ?? "";
-  const context = named(doc, "contexts", "context", contextName);
-  const cluster = named(doc, "clusters", "cluster", asString(context?.["cluster"]) ?? "");
-  const user = named(doc, "users", "user", asString(context?.["user"]) ?? "") ?? {};
+/** Proxies, plugins and impersonation are client-node's job. */
+function lightEnough(cluster: Doc, user: Doc): boolean {
+  return (
+    cluster["proxy-url"] === undefined &&
+    !UNSUPPORTED_USER_FIELDS.some((f) => user[f] !== undefined)
+  );
+}
+
+interface Selected {
+  readonly cluster: Doc;
+  readonly server: string;
+  readonly user: Doc;
+}
+
+/** The current context's cluster and user; undefined when client-node must handle them. */
+function selectCurrent(doc: Doc): Selected | undefined {
+  const context = named(doc, "contexts", "context", asString(doc["current-context"]) ?? "") ?? {};
+  const cluster = named(doc, "clusters", "cluster", asString(context["cluster"]) ?? "");
+  const user = named(doc, "users", "user", asString(context["user"]) ?? "") ?? {};
   const server = asString(cluster?.["server"]);
-  if (cluster === undefined || server === undefined) return undefined;
-  if (cluster["proxy-url"] !== undefined) return undefined;
-  if (UNSUPPORTED_USER_FIELDS.some((f) => user[f] !== undefined)) return undefined;
-  const baseDir = dirname(path);
-  const [ca, cert, key] = await Promise.all([
-    material(cluster, "certificate-authority", baseDir),
-    material(user, "client-certificate", baseDir),
-    material(user, "client-key", baseDir),
-  ]);
+  if (cluster === undefined || server === undefined || !lightEnough(cluster, user))
+    return undefined;
+  return { cluster, server, user };
+}
+
+/** How the user authenticates besides client certificates. */
+function userAuth(user: Doc, baseDir: string): Partial<Resolved> {
   const tokenFile = asString(user["tokenFile"]);
   const username = asString(user["username"]);
-  return new LightCredentials({
-    server,
-    ...(ca === undefined ? {} : { ca }),
-    ...(cert === undefined ? {} : { cert }),
-    ...(key === undefined ? {} : { key }),
-    insecure: cluster["insecure-skip-tls-verify"] === true,
-    ...optional("serverName", asString(cluster["tls-server-name"])),
+  return {
     ...optional("token", asString(user["token"])),
     ...optional(
       "tokenFile",
@@ -119,6 +134,28 @@ async function fromKubeconfigFile(path: string): Promise<LightCredentials | unde
       "basic",
       username === undefined ? undefined : `${username}:${asString(user["password"]) ?? ""}`,
     ),
+  };
+}
+
+async function fromKubeconfigFile(path: string): Promise<LightCredentials | undefined> {
+  const doc = asDoc(parse(await readFile(path, "utf8")));
+  const selected = doc === undefined ? undefined : selectCurrent(doc);
+  if (selected === undefined) return undefined;
+  const { cluster, server, user } = selected;
+  const baseDir = dirname(path);
+  const [ca, cert, key] = await Promise.all([
+    material(cluster, "certificate-authority", baseDir),
+    material(user, "client-certificate", baseDir),
+    material(user, "client-key", baseDir),
+  ]);
+  return new LightCredentials({
+    server,
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key }),
+    insecure: cluster["insecure-skip-tls-verify"] === true,
+    ...optional("serverName", asString(cluster["tls-server-name"])),
+    ...userAuth(user, baseDir),
   });
 }
 
