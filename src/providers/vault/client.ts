@@ -7,6 +7,14 @@
 // are messages ("permission denied"), never data.
 import { fetch, type Dispatcher, type RequestInit, type Response } from "undici";
 import { ProviderError } from "../errors.ts";
+import {
+  backoffMs,
+  retryableStatus,
+  retryableTransportError,
+  sleep,
+  VAULT_DEFAULT_RETRY,
+  type RetryPolicy,
+} from "./retry.ts";
 
 export interface VaultStats {
   logins: number;
@@ -32,6 +40,11 @@ export interface HttpOptions {
   readonly forwardInconsistent?: boolean | undefined;
   readonly dispatcher?: Dispatcher | undefined;
   readonly timeoutMs?: number | undefined;
+  /** The store's retrySettings (default: Vault's client defaults, see retry.ts). */
+  readonly retry?: RetryPolicy | undefined;
+  /** For tests: the jitter source and the wait between attempts. */
+  readonly random?: (() => number) | undefined;
+  readonly sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
 }
 
 export interface VaultRequest {
@@ -135,12 +148,41 @@ export class VaultHttp {
     };
   }
 
-  /** One request; 412 (replica behind the index we sent) is retried briefly. */
+  /**
+   * One request, retried as the store's retrySettings say (transport
+   * failures, 429, 5xx); a 412 (replica behind the index we sent) is
+   * retried briefly on its own.
+   */
   async send(req: VaultRequest): Promise<VaultResponse> {
+    const policy = this.#options.retry ?? VAULT_DEFAULT_RETRY;
+    for (let retry = 1; ; retry++) {
+      let response: VaultResponse;
+      try {
+        response = await this.#sendIndexed(req);
+      } catch (err) {
+        if (retry > policy.maxRetries || !this.#transportRetry(req, err)) throw err;
+        await this.#wait(policy, retry, req.signal);
+        continue;
+      }
+      if (retry > policy.maxRetries || !retryableStatus(response.status)) return response;
+      await this.#wait(policy, retry, req.signal);
+    }
+  }
+
+  #transportRetry(req: VaultRequest, err: unknown): boolean {
+    return req.signal?.aborted !== true && retryableTransportError(err);
+  }
+
+  #wait(policy: RetryPolicy, retry: number, signal: AbortSignal | undefined): Promise<void> {
+    const ms = backoffMs(policy, retry, this.#options.random ?? Math.random);
+    return (this.#options.sleep ?? sleep)(ms, signal);
+  }
+
+  async #sendIndexed(req: VaultRequest): Promise<VaultResponse> {
     for (let attempt = 0; ; attempt++) {
       const response = await this.#sendOnce(req);
       if (response.status !== 412 || attempt >= INDEX_RETRIES) return response;
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      await sleep(50 * 2 ** attempt, req.signal);
     }
   }
 

@@ -7,16 +7,20 @@
 // token-cache.ts) and identical concurrent reads are coalesced
 // (coalesce.ts). The composition root builds one instance per key,
 // registers it and calls close() on shutdown to revoke the cached tokens.
+import { readFile } from "node:fs/promises";
 import { Agent } from "undici";
 import { storeKey, isClusterStore, type GenericStore } from "../../esutils/store.ts";
 import { ProviderError } from "../errors.ts";
 import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
 import type { AuthInput, PreparedAuth } from "./auth/common.ts";
 import { renewSelf, revokeSelf } from "./auth/common.ts";
+import type { Env } from "./auth/iam-credentials.ts";
 import { prepareAuth, type PrepareOptions } from "./auth/index.ts";
+import { sdkSts, type StsFactory } from "./auth/sts.ts";
 import { newStats, VaultHttp, type VaultResponse, type VaultStats } from "./client.ts";
 import { Coalescer } from "./coalesce.ts";
 import type { Flavor } from "./kv.ts";
+import { retryPolicy, type RetryPolicy } from "./retry.ts";
 import { PendingReferentClient, VaultSecretsClient } from "./secrets-client.ts";
 import { Session, type TokenHandle } from "./session.ts";
 import { isReferentSpec, validateVaultStore, vaultSpec, type VaultSpec } from "./spec.ts";
@@ -25,10 +29,14 @@ import { resolveTls, type TlsMaterial } from "./tls.ts";
 
 export type { VaultStats } from "./client.ts";
 
-/** The store's identity for the token cache: a new generation is a new login. */
+/**
+ * The store's identity for the token cache: a new spec (generation) is a
+ * new login. Not the resourceVersion: the store controller's status writes
+ * change it, and the old token would be revoked after every status update.
+ */
 function storeVersion(store: GenericStore): string {
   const m = store.metadata;
-  return `${m.uid ?? ""}@${m.resourceVersion ?? String(m.generation ?? "")}`;
+  return `${m.uid ?? ""}@${m.generation === undefined ? (m.resourceVersion ?? "") : String(m.generation)}`;
 }
 
 export interface VaultProviderOptions {
@@ -40,6 +48,15 @@ export interface VaultProviderOptions {
   readonly requestTimeoutMs?: number;
   /** The pod's ServiceAccount token, for kubernetes auth without references. */
   readonly serviceAccountTokenFile?: string;
+  /**
+   * Environment of iam auth (AWS_STS_ENDPOINT, AWS_WEB_IDENTITY_TOKEN_FILE,
+   * AWS_CONTAINER_CREDENTIALS_FULL_URI); default process.env.
+   */
+  readonly env?: Env;
+  /** STS for iam auth; default the AWS SDK. */
+  readonly sts?: StsFactory;
+  /** The wait between retries (tests count them instead of waiting). */
+  readonly retrySleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -85,6 +102,7 @@ export class VaultSecretsProvider implements Provider {
   ): Promise<SecretsClient> {
     if (this.#closed) throw new ProviderError("Unavailable", "the vault provider is shut down");
     const spec = vaultSpec(store, this.#flavor);
+    const retry = retryPolicy(store.spec.retrySettings);
     const referent = isClusterStore(store) && isReferentSpec(spec);
     if (referent && namespace === "") return new PendingReferentClient();
     const refs = { store, kube, namespace };
@@ -94,7 +112,7 @@ export class VaultSecretsProvider implements Provider {
       tls: spec.tls,
       certAuth: spec.auth?.cert,
     });
-    const http = this.#http(spec, tls);
+    const http = this.#http(spec, tls, retry);
     const authNamespace = spec.auth?.namespace ?? spec.namespace;
     const input: AuthInput = { ...refs, http, authNamespace, signal: ctx.signal };
     const prepared = await prepareAuth(input, spec, this.#prepareOptions(tls));
@@ -122,13 +140,21 @@ export class VaultSecretsProvider implements Provider {
   #prepareOptions(tls: TlsMaterial | undefined): PrepareOptions {
     const file = this.#options.serviceAccountTokenFile;
     return {
+      iam: {
+        env: this.#options.env ?? process.env,
+        sts: this.#options.sts ?? sdkSts,
+        readFile: (path) => readFile(path, "utf8"),
+        now: this.#options.now ?? Date.now,
+      },
       tlsFingerprint: tls?.fingerprint ?? "",
       ...(file === undefined ? {} : { tokenFile: file }),
     };
   }
 
-  #http(spec: VaultSpec, tls: TlsMaterial | undefined): VaultHttp {
+  #http(spec: VaultSpec, tls: TlsMaterial | undefined, retry: RetryPolicy): VaultHttp {
     return new VaultHttp({
+      retry,
+      sleep: this.#options.retrySleep,
       address: spec.server,
       namespace: spec.namespace,
       headers: spec.headers,

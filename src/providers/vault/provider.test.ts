@@ -361,8 +361,14 @@ describe("reads", () => {
     }
   });
 
-  it("sealed is Unavailable; unreachable is Unavailable", async () => {
-    const provider = newVaultProvider();
+  it("sealed is Unavailable; unreachable is Unavailable (after Vault's default 2 retries)", async () => {
+    const waits: number[] = [];
+    const provider = newVaultProvider({
+      retrySleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
     try {
       const c = await provider.newClient(
         ctx,
@@ -371,11 +377,17 @@ describe("reads", () => {
         "ns",
       );
       sealed = true;
+      const before = seen.length;
       await assert.rejects(
         c.getSecret(ctx, { key: "app" }),
         (e: unknown) =>
           e instanceof ProviderError && e.code === "Unavailable" && e.message.includes("sealed"),
       );
+      // no retrySettings: three attempts, waits of 1-1.5 s times the retry number
+      assert.equal(seen.length - before, 3);
+      assert.equal(waits.length, 2);
+      assert.ok((waits[0] ?? 0) >= 1000 && (waits[0] ?? 0) <= 1500, String(waits[0]));
+      assert.ok((waits[1] ?? 0) >= 2000 && (waits[1] ?? 0) <= 3000, String(waits[1]));
       await assert.rejects(
         provider.newClient(
           ctx,

@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { createHash, createHmac, createVerify, generateKeyPairSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { loginClaims, signJwtRequest, signLocally, signWithIam } from "./gcp.ts";
+import { NotSupportedError } from "../../errors.ts";
+import type { AuthInput } from "./common.ts";
+import { loginClaims, prepareGcp, signJwtRequest, signLocally, signWithIam } from "./gcp.ts";
 import { iamLoginBody, signGetCallerIdentity, stsUrl } from "./iam.ts";
 
 const creds = {
@@ -135,5 +137,20 @@ describe("gcp auth", () => {
       signWithIam("sa@p", claims, "access", denied),
       /signJwt for sa@p failed \(403\)/,
     );
+  });
+
+  it("workload identity and the controller's credentials: NotSupported, saying what to set", async () => {
+    // refused before any reference is read
+    const input = {} as AuthInput;
+    await assert.rejects(
+      prepareGcp(input, {
+        path: "gcp",
+        role: "r",
+        serviceAccountRef: { name: "gsa" },
+      }),
+      (e: unknown) =>
+        e instanceof NotSupportedError && e.message.includes("set auth.gcp.secretRef"),
+    );
+    await assert.rejects(prepareGcp(input, { path: "gcp", role: "r" }), NotSupportedError);
   });
 });

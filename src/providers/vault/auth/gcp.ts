@@ -5,7 +5,10 @@
 // workload identity, ADC) it is signed by the IAM credentials API
 // (projects/-/serviceAccounts/<email>:signJwt), whose request is built by
 // signJwtRequest. Obtaining that access token (workloadIdentity,
-// serviceAccountRef, ADC) is not implemented yet.
+// serviceAccountRef, ADC) is deliberately not implemented: it needs Google's
+// STS token exchange and the metadata server, for which no emulator exists
+// here, and OpenBao ships no gcp auth method to log in to, so it could not
+// be tested end to end; those stores get a NotSupported condition.
 import { createSign } from "node:crypto";
 import type { VaultProvider } from "../../../api/index.ts";
 import { NotSupportedError, ProviderError } from "../../errors.ts";
@@ -91,7 +94,7 @@ export async function prepareGcp(
   const ref = spec.secretRef?.secretAccessKeySecretRef;
   if (ref === undefined) {
     throw new NotSupportedError(
-      "vault gcp auth is implemented with a service-account key (auth.gcp.secretRef) only; workloadIdentity, serviceAccountRef and ADC are not supported yet",
+      "vault gcp auth supports a service-account key (auth.gcp.secretRef) only in this version of Ferry; workloadIdentity, serviceAccountRef and the controller's default credentials are not supported: set auth.gcp.secretRef",
     );
   }
   const secret = await secretKeyValue(input, ref);

@@ -5,21 +5,17 @@
 // as arrays), as Vault documents. Signing is done here with node:crypto,
 // so no AWS SDK is loaded for it.
 //
-// Credentials: static keys from secretRef. The controller's own identity
-// (IRSA / Pod Identity), `jwt` (IRSA through a ServiceAccount) and `role`
-// (AssumeRole first) need STS calls and are not implemented yet.
+// Which credentials sign it (a ServiceAccount through STS, static keys, the
+// controller's identity, then an optional AssumeRole) is iam-credentials.ts.
 import { createHash, createHmac } from "node:crypto";
-import type { VaultProvider } from "../../../api/index.ts";
-import { NotSupportedError } from "../../errors.ts";
-import { login, mount, secretKeyValue, type AuthInput, type PreparedAuth } from "./common.ts";
+import { login, mount, type AuthInput, type PreparedAuth } from "./common.ts";
+import { iamCredentials, type IamAuth, type IamDeps } from "./iam-credentials.ts";
+import type { AwsCredentials } from "./sts.ts";
 
-type IamAuth = NonNullable<NonNullable<VaultProvider["auth"]>["iam"]>;
+export type { AwsCredentials } from "./sts.ts";
 
-export interface AwsCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string | undefined;
-}
+/** ESO's default when auth.iam.region is empty. */
+const DEFAULT_REGION = "us-east-1";
 
 const STS_BODY = "Action=GetCallerIdentity&Version=2011-06-15";
 
@@ -99,48 +95,24 @@ export function iamLoginBody(
   };
 }
 
-async function staticCredentials(
-  input: AuthInput,
-  refs: NonNullable<IamAuth["secretRef"]>,
-): Promise<{ creds: AwsCredentials; fingerprint: string }> {
-  const id = await secretKeyValue(input, refs.accessKeyIDSecretRef);
-  const secret = await secretKeyValue(input, refs.secretAccessKeySecretRef);
-  const session =
-    refs.sessionTokenSecretRef === undefined
-      ? undefined
-      : await secretKeyValue(input, refs.sessionTokenSecretRef);
-  return {
-    creds: {
-      accessKeyId: id.value.trim(),
-      secretAccessKey: secret.value.trim(),
-      sessionToken: session?.value.trim(),
-    },
-    fingerprint: `${id.fingerprint}:${secret.fingerprint}:${session?.fingerprint ?? ""}`,
-  };
-}
-
 export async function prepareIam(
   input: AuthInput,
   spec: IamAuth,
-  now: () => Date = () => new Date(),
+  deps: IamDeps,
 ): Promise<PreparedAuth> {
-  const refs = spec.secretRef;
-  if (spec.jwt !== undefined || refs === undefined || (spec.role ?? "") !== "") {
-    throw new NotSupportedError(
-      "vault iam auth is implemented with static keys (auth.iam.secretRef) only; jwt, role and the controller's own identity are not supported yet",
-    );
-  }
-  const { creds, fingerprint } = await staticCredentials(input, refs);
-  const region = spec.region ?? "us-east-1";
+  const region = spec.region === undefined || spec.region === "" ? DEFAULT_REGION : spec.region;
+  const source = await iamCredentials(input, spec, { deps, region });
   const path = `auth/${mount(spec.path, "aws")}/login`;
+  const serverId = spec.vaultAwsIamServerID;
   return {
-    description: `aws iam auth at ${path} (role ${spec.vaultRole})`,
-    fingerprint: `iam:${path}:${spec.vaultRole}:${fingerprint}`,
-    login: () => {
-      const signed = signGetCallerIdentity(creds, {
+    description: `aws iam auth at ${path} (role ${spec.vaultRole}; ${source.description})`,
+    fingerprint: `iam:${path}:${spec.vaultRole}:${region}:${serverId ?? ""}:${source.fingerprint}`,
+    login: async () => {
+      const credentials = await source.get();
+      const signed = signGetCallerIdentity(credentials, {
         region,
-        serverId: spec.vaultAwsIamServerID,
-        now: now(),
+        serverId,
+        now: new Date(deps.now()),
       });
       return login(input, path, iamLoginBody(spec.vaultRole, signed));
     },

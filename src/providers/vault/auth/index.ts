@@ -8,6 +8,7 @@ import { prepareCert } from "./cert.ts";
 import type { AuthInput, PreparedAuth } from "./common.ts";
 import { prepareGcp } from "./gcp.ts";
 import { prepareIam } from "./iam.ts";
+import type { IamDeps } from "./iam-credentials.ts";
 import { prepareJwt } from "./jwt.ts";
 import { prepareKubernetes } from "./kubernetes.ts";
 import { prepareToken } from "./token.ts";
@@ -16,6 +17,8 @@ import { preparePasswordAuth } from "./userpass.ts";
 export interface PrepareOptions {
   readonly tlsFingerprint: string;
   readonly tokenFile?: string;
+  /** Environment, STS and file access of iam auth. */
+  readonly iam: IamDeps;
 }
 
 const OPENBAO_METHODS = new Set(["tokenSecretRef", "appRole", "userPass"]);
@@ -40,7 +43,7 @@ const PREPARERS: Record<AuthMethodName, Preparer> = {
   userPass: (input, auth) => preparePasswordAuth(input, "userpass", need(auth.userPass)),
   jwt: (input, auth) => prepareJwt(input, need(auth.jwt)),
   cert: (input, auth, o) => Promise.resolve(prepareCert(input, need(auth.cert), o.tlsFingerprint)),
-  iam: (input, auth) => prepareIam(input, need(auth.iam)),
+  iam: (input, auth, o) => prepareIam(input, need(auth.iam), o.iam),
   gcp: (input, auth) => prepareGcp(input, need(auth.gcp)),
 };
 

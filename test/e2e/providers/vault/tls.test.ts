@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,9 +13,9 @@ import { ProviderError } from "../../../../src/providers/errors.ts";
 import { newVaultProvider } from "../../../../src/providers/vault/index.ts";
 import { createNamespace, eventually, kube, kubeConfig } from "../../framework/env.ts";
 import { kubeAccess } from "../../framework/kube-access.ts";
+import { BAO_BINARY as BAO, freePort } from "./bao-server.ts";
 import { Bao, core, createSecret, ctx, secretStore, utf8 } from "./helpers.ts";
 
-const BAO = join(import.meta.dirname, "../../../../.tools/venv/bin/bao");
 const access = kubeAccess(kubeConfig());
 let dir = "";
 let child: ChildProcess | undefined;
@@ -26,20 +25,6 @@ let server = "";
 let caPem = "";
 let ns = "";
 let removeNs: () => Promise<void> = () => Promise.resolve();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      srv.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 function openssl(...args: string[]): void {
   execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });

@@ -421,8 +421,12 @@ describe("provider.vault against OpenBao", () => {
       assert.equal(new Set(values.map(utf8)).size, 2);
       assert.equal(provider.stats.kvRequests - before, 1);
       assert.equal(provider.stats.logins, 1);
-      // a new store resourceVersion is a new identity: the old token is revoked
-      const changed = { ...s, metadata: { ...s.metadata, resourceVersion: "2" } };
+      // a status write (new resourceVersion, same generation) keeps the login
+      const statusWritten = { ...s, metadata: { ...s.metadata, resourceVersion: "2" } };
+      await provider.newClient(ctx, statusWritten, access, ns);
+      assert.equal(provider.stats.logins, 1);
+      // a new spec (generation) is a new identity: the old token is revoked
+      const changed = { ...s, metadata: { ...s.metadata, resourceVersion: "3", generation: 2 } };
       await provider.newClient(ctx, changed, access, ns);
       assert.equal(provider.stats.logins, 2);
     } finally {
