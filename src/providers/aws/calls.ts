@@ -4,6 +4,7 @@
 // session expired, and reported to an optional hook, so the composition
 // root can export the counts as metrics and tests can count calls. Also the
 // single-flight + short memo used to coalesce reads.
+import { SingleFlight } from "../../esutils/single-flight.ts";
 import { ProviderError } from "../errors.ts";
 import { errorMessage, isExpiredCredentials, isThrottling, isTransient } from "./sdk.ts";
 
@@ -222,24 +223,13 @@ export function instrument<P extends object>(port: P, target: PortTarget, env: C
   });
 }
 
-interface MemoEntry {
-  readonly promise: Promise<unknown>;
-  /** When the settled value stops being reusable; Infinity while in flight. */
-  expiresAt: number;
-}
-
 /**
- * Single-flight plus a short result memo. Identical concurrent reads share
- * one request; a successful result is reused for `windowMs` (0: only
- * in-flight sharing). Failures are never memoised.
+ * Identical reads share one request, and a success is reused for
+ * `windowMs` (esutils' SingleFlight), counted in the AWS stats.
  */
 export class Coalescer {
-  readonly #entries = new Map<string, MemoEntry>();
-  readonly #windowMs: number;
-  readonly #now: () => number;
+  readonly #flight: SingleFlight;
   readonly #stats: AwsStats;
-  readonly #maxEntries: number;
-  #runs = 0;
 
   constructor(options: {
     windowMs: number;
@@ -247,52 +237,26 @@ export class Coalescer {
     stats: AwsStats;
     maxEntries?: number;
   }) {
-    this.#windowMs = options.windowMs;
-    this.#now = options.now;
+    this.#flight = new SingleFlight({
+      windowMs: options.windowMs,
+      now: options.now,
+      ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+    });
     this.#stats = options.stats;
-    this.#maxEntries = options.maxEntries ?? 10_000;
   }
 
   run<T>(key: string, fetch: () => Promise<T>): Promise<T> {
-    const now = this.#now();
-    const existing = this.#entries.get(key);
-    if (existing !== undefined && existing.expiresAt > now) {
-      this.#stats.coalesced++;
-      return existing.promise as Promise<T>;
-    }
-    this.#sweep(now);
-    const promise = fetch();
-    const entry: MemoEntry = { promise, expiresAt: Number.POSITIVE_INFINITY };
-    this.#entries.set(key, entry);
-    promise.then(
-      () => {
-        if (this.#windowMs <= 0) this.#drop(key, entry);
-        else entry.expiresAt = this.#now() + this.#windowMs;
-      },
-      () => {
-        this.#drop(key, entry);
-      },
-    );
+    const { promise, shared } = this.#flight.run(key, fetch);
+    if (shared) this.#stats.coalesced++;
     return promise;
-  }
-
-  #drop(key: string, entry: MemoEntry): void {
-    if (this.#entries.get(key) === entry) this.#entries.delete(key);
-  }
-
-  // Expired values are dropped so secret bytes do not linger past the window.
-  #sweep(now: number): void {
-    this.#runs++;
-    if (this.#entries.size < this.#maxEntries && this.#runs % 64 !== 0) return;
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 
   /** Drops memoised reads whose key starts with `prefix` (after a write). */
   forget(prefix: string): void {
-    for (const key of this.#entries.keys()) if (key.startsWith(prefix)) this.#entries.delete(key);
+    this.#flight.forget(prefix);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#flight.size;
   }
 }

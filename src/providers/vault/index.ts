@@ -17,8 +17,8 @@ import { renewSelf, revokeSelf } from "./auth/common.ts";
 import type { Env } from "./auth/iam-credentials.ts";
 import { prepareAuth, type PrepareOptions } from "./auth/index.ts";
 import { sdkSts, type StsFactory } from "./auth/sts.ts";
-import { newStats, VaultHttp, type VaultResponse, type VaultStats } from "./client.ts";
-import { Coalescer } from "./coalesce.ts";
+import { newStats, VaultHttp, type VaultStats } from "./client.ts";
+import { SingleFlight } from "../../esutils/single-flight.ts";
 import type { Flavor } from "./kv.ts";
 import { retryPolicy, type RetryPolicy } from "./retry.ts";
 import { PendingReferentClient, VaultSecretsClient } from "./secrets-client.ts";
@@ -71,7 +71,7 @@ export class VaultSecretsProvider implements Provider {
   readonly #flavor: Flavor;
   readonly #options: VaultProviderOptions;
   readonly #tokens: TokenCache;
-  readonly #reads: Coalescer<VaultResponse>;
+  readonly #reads: SingleFlight;
   readonly #agents = new Map<string, Agent>();
   #closed = false;
 
@@ -87,7 +87,10 @@ export class VaultSecretsProvider implements Provider {
         ? {}
         : { refreshFraction: options.refreshFraction }),
     });
-    this.#reads = new Coalescer(options.coalesceWindowMs ?? 2000, options.now);
+    this.#reads = new SingleFlight({
+      windowMs: options.coalesceWindowMs ?? 2000,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
   }
 
   validateStore(store: GenericStore): { warnings: string[] } {

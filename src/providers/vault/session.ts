@@ -3,7 +3,7 @@
 // expired early), status mapping, and coalesced reads.
 import { ProviderError } from "../errors.ts";
 import type { VaultHttp, VaultRequest, VaultResponse, VaultStats } from "./client.ts";
-import type { Coalescer } from "./coalesce.ts";
+import type { SingleFlight } from "../../esutils/single-flight.ts";
 import type { KvTransport } from "./kv.ts";
 
 export interface TokenHandle {
@@ -17,7 +17,7 @@ export interface TokenHandle {
 export interface SessionOptions {
   readonly http: VaultHttp;
   readonly handle: TokenHandle;
-  readonly coalescer: Coalescer<VaultResponse>;
+  readonly coalescer: SingleFlight;
   /** The token-cache key: reads are shared only under the same credentials. */
   readonly cacheKey: string;
   readonly stats: VaultStats;
@@ -81,6 +81,6 @@ export class Session implements KvTransport {
 
   /** Forget remembered reads of these paths (after a write or delete). */
   forget(paths: readonly string[]): void {
-    for (const path of paths) this.#o.coalescer.invalidate(`${this.#o.cacheKey}\0${path}?`);
+    for (const path of paths) this.#o.coalescer.forget(`${this.#o.cacheKey}\0${path}?`);
   }
 }

@@ -17,7 +17,8 @@ import { NotSupportedError, ProviderError } from "../errors.ts";
 import type { Ctx, Provider, SecretsClient } from "../provider.ts";
 import { WebhookClient, type Transport } from "./client.ts";
 import { endpointOf, exchange, type WebhookRequest, type WebhookResponse } from "./http.ts";
-import { InFlight, requestDigest } from "./inflight.ts";
+import { SingleFlight } from "../../esutils/single-flight.ts";
+import { requestDigest } from "./request-key.ts";
 import { NTLM_NOT_SUPPORTED, timeoutMs, validateWebhookStore, webhookSpec } from "./spec.ts";
 import { resolveCa } from "./tls.ts";
 
@@ -67,7 +68,7 @@ export class WebhookSecretsProvider implements Provider {
   readonly clientPerNamespace = true;
   readonly stats: WebhookStats = { requests: 0, coalescedReads: 0 };
   readonly #options: Required<WebhookProviderOptions>;
-  readonly #reads = new InFlight<WebhookResponse>();
+  readonly #reads = new SingleFlight();
   readonly #agents = new Map<string, Agent>();
   #closed = false;
 

@@ -1,5 +1,6 @@
-// Identical concurrent reads become one HTTP request: while a request is in
-// flight, the same request (method, URL, headers, body, CA) joins it. Only
+// The key under which identical concurrent reads become one HTTP request
+// (esutils' SingleFlight): while a request is in flight, the same request
+// (method, URL, headers, body, CA) joins it. Only
 // in-flight requests are shared; a finished one is forgotten at once (ESO's
 // webhook provider caches nothing, and an endpoint may answer differently
 // on the next call). The key is a digest, so credentials rendered into the
@@ -23,25 +24,4 @@ export function requestDigest(req: WebhookRequest, transport: string): string {
   }
   part(req.body);
   return h.digest("hex");
-}
-
-export class InFlight<T> {
-  readonly #pending = new Map<string, Promise<T>>();
-
-  /** Runs `start` unless the same key is in flight; `shared` tells which. */
-  run(key: string, start: () => Promise<T>): { promise: Promise<T>; shared: boolean } {
-    const pending = this.#pending.get(key);
-    if (pending !== undefined) return { promise: pending, shared: true };
-    const promise = start();
-    this.#pending.set(key, promise);
-    const forget = (): void => {
-      if (this.#pending.get(key) === promise) this.#pending.delete(key);
-    };
-    promise.then(forget, forget);
-    return { promise, shared: false };
-  }
-
-  get size(): number {
-    return this.#pending.size;
-  }
 }
