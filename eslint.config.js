@@ -148,8 +148,9 @@ function perFolderZones() {
     zones.push({
       target: src(`providers/${name}`),
       from: src("providers"),
-      except: [`./${name}`, "./provider.ts", "./errors.ts"],
-      message: "a provider may import only its own folder and providers/{provider,errors}.ts.",
+      except: [`./${name}`, "./provider.ts", "./errors.ts", "./referent-client.ts"],
+      message:
+        "a provider may import only its own folder and providers/{provider,errors,referent-client}.ts.",
     });
   }
   // A controller imports only its own folder and controllers/common.

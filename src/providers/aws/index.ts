@@ -5,21 +5,13 @@
 // ExternalSecrets reading one key through one store cost one call per
 // window instead of N, and STS is called once per credential lifetime
 // instead of once per reconcile.
+import { ReferentStoreClient } from "../referent-client.ts";
 import type { AwsProvider as AwsProviderSpec } from "../../api/index.ts";
 import { parseGoDuration } from "../../esutils/go-duration.ts";
 import { isReferent, ReferenceError, referenceNamespace } from "../../esutils/resolvers.ts";
 import { storeDisplayName, type GenericStore } from "../../esutils/store.ts";
 import { NotSupportedError, ProviderError, StoreValidationError } from "../errors.ts";
-import type {
-  Ctx,
-  KubeAccess,
-  Provider,
-  PushSecretData,
-  PushSecretRemoteRef,
-  PushSource,
-  SecretsClient,
-  ValidationResult,
-} from "../provider.ts";
+import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
 import {
   CredentialCache,
   planCredentials,
@@ -130,44 +122,6 @@ function validateSecretsManager(spec: AwsProviderSpec): void {
   }
 }
 
-/** A referent ClusterSecretStore validated without an ExternalSecret namespace. */
-class ReferentPendingClient implements SecretsClient {
-  readonly #message: string;
-
-  constructor(store: GenericStore) {
-    this.#message = `${storeDisplayName(store)} uses referent authentication: its credentials resolve in the namespace of each ExternalSecret or PushSecret, and none was given`;
-  }
-
-  #fail(): Promise<never> {
-    return Promise.reject(new ProviderError("InvalidStore", this.#message));
-  }
-
-  getSecret(): Promise<Uint8Array> {
-    return this.#fail();
-  }
-  getSecretMap(): Promise<Map<string, Uint8Array>> {
-    return this.#fail();
-  }
-  getAllSecrets(): Promise<Map<string, Uint8Array>> {
-    return this.#fail();
-  }
-  pushSecret(_ctx: Ctx, _source: PushSource, _data: PushSecretData): Promise<void> {
-    return this.#fail();
-  }
-  deleteSecret(_ctx: Ctx, _ref: PushSecretRemoteRef): Promise<void> {
-    return this.#fail();
-  }
-  secretExists(_ctx: Ctx, _ref: PushSecretRemoteRef): Promise<boolean> {
-    return this.#fail();
-  }
-  validate(): Promise<ValidationResult> {
-    return Promise.resolve("Unknown");
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 export class AwsSecretsProvider implements Provider {
   readonly name = "aws";
   readonly capabilities = "ReadWrite";
@@ -254,7 +208,7 @@ export class AwsSecretsProvider implements Provider {
         `${storeDisplayName(store)}: service CertificateManager is not supported by this version of Ferry; use SecretsManager or ParameterStore`,
       );
     }
-    if (namespace === "" && usesReferentAuth(store, spec)) return new ReferentPendingClient(store);
+    if (namespace === "" && usesReferentAuth(store, spec)) return new ReferentStoreClient(store);
     const policy = retryPolicy(store);
     const plan = await this.#plan({ store, spec, kube, namespace }, policy);
     const endpoint =

@@ -14,18 +14,14 @@
 // The composition root registers it as `kubernetes: () => newKubernetesProvider()`
 // and calls close() at shutdown.
 import { Agent } from "undici";
-import {
-  isClusterStore,
-  storeDisplayName,
-  storeKey,
-  type GenericStore,
-} from "../../esutils/store.ts";
+import { isClusterStore, storeKey, type GenericStore } from "../../esutils/store.ts";
 import { ProviderError } from "../errors.ts";
 import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
 import { KubeApi, type Authorizer, type Verb } from "./api.ts";
 import { resolveConnection, type Connection, type TlsMaterial } from "./connection.ts";
 import { InFlight, type InFlightStats } from "./inflight.ts";
-import { KubernetesSecretsClient, PendingReferentClient } from "./secrets-client.ts";
+import { ReferentStoreClient } from "../referent-client.ts";
+import { KubernetesSecretsClient } from "./secrets-client.ts";
 import { isReferentSpec, kubernetesSpec, validateKubernetesStore } from "./spec.ts";
 import { ServiceAccountTokens, type ServiceAccountRef, type TokenStats } from "./tokens.ts";
 
@@ -124,7 +120,7 @@ export class KubernetesSecretsProvider implements Provider {
       throw new ProviderError("Unavailable", "the kubernetes provider is shut down");
     const spec = kubernetesSpec(store);
     if (isReferentSpec(store, spec) && namespace === "") {
-      return new PendingReferentClient(storeDisplayName(store));
+      return new ReferentStoreClient(store);
     }
     const session = await this.#session(store, kube, namespace);
     const c = session.connection.credentials;

@@ -21,7 +21,8 @@ import { newStats, VaultHttp, type VaultStats } from "./client.ts";
 import { SingleFlight } from "../../esutils/single-flight.ts";
 import type { Flavor } from "./kv.ts";
 import { retryPolicy, type RetryPolicy } from "./retry.ts";
-import { PendingReferentClient, VaultSecretsClient } from "./secrets-client.ts";
+import { ReferentStoreClient } from "../referent-client.ts";
+import { VaultSecretsClient } from "./secrets-client.ts";
 import { Session, type TokenHandle } from "./session.ts";
 import { isReferentSpec, validateVaultStore, vaultSpec, type VaultSpec } from "./spec.ts";
 import { TokenCache, type TokenOps } from "./token-cache.ts";
@@ -107,7 +108,7 @@ export class VaultSecretsProvider implements Provider {
     const spec = vaultSpec(store, this.#flavor);
     const retry = retryPolicy(store.spec.retrySettings);
     const referent = isClusterStore(store) && isReferentSpec(spec);
-    if (referent && namespace === "") return new PendingReferentClient();
+    if (referent && namespace === "") return new ReferentStoreClient(store);
     const refs = { store, kube, namespace };
     const tls = await resolveTls(refs, {
       caBundle: spec.caBundle,

@@ -207,39 +207,3 @@ export class VaultSecretsClient implements SecretsClient {
     return Promise.resolve();
   }
 }
-
-/** A referent ClusterSecretStore validated without a namespace: nothing to check yet. */
-export class PendingReferentClient implements SecretsClient {
-  #fail(): Promise<never> {
-    return Promise.reject(
-      new ProviderError(
-        "InvalidStore",
-        "this ClusterSecretStore uses referent authentication: a client needs the namespace of an ExternalSecret",
-      ),
-    );
-  }
-  getSecret(): Promise<Uint8Array> {
-    return this.#fail();
-  }
-  getSecretMap(): Promise<Map<string, Uint8Array>> {
-    return this.#fail();
-  }
-  getAllSecrets(): Promise<Map<string, Uint8Array>> {
-    return this.#fail();
-  }
-  pushSecret(): Promise<void> {
-    return this.#fail();
-  }
-  deleteSecret(): Promise<void> {
-    return this.#fail();
-  }
-  secretExists(): Promise<boolean> {
-    return this.#fail();
-  }
-  validate(): Promise<ValidationResult> {
-    return Promise.resolve("Unknown");
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
