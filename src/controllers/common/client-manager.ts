@@ -37,6 +37,8 @@ export interface StoreLookup {
   get(kind: StoreKind, namespace: string, name: string): GenericStore | undefined;
   /** Ready condition status of the store ("True", "False", "Unknown", or undefined). */
   readyStatus(store: GenericStore): string | undefined;
+  /** The Ready condition's message (the store controller's, never a value). */
+  readyMessage?(store: GenericStore): string | undefined;
 }
 
 export interface ClientManagerOptions {
@@ -148,7 +150,13 @@ export class ClientManager {
       store.metadata.namespace ?? namespace,
       store.metadata.name,
     );
-    throw new StoreAccessError("StoreNotReady", `${display} is not ready`);
+    // Say why, so the ExternalSecret's status names the store's problem
+    // ("vault is sealed") and not only the flood gate.
+    const why = this.#options.stores.readyMessage?.(store) ?? "";
+    throw new StoreAccessError(
+      "StoreNotReady",
+      why === "" ? `${display} is not ready` : `${display} is not ready: ${why}`,
+    );
   }
 
   /**

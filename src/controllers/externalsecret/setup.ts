@@ -28,7 +28,7 @@ type EsObject = ExternalSecretObject & KubeObject;
 
 interface StoreObject extends KubeObject {
   spec?: SecretStoreSpec;
-  status?: { conditions?: { type: string; status: string }[] };
+  status?: { conditions?: { type: string; status: string; message?: string }[] };
 }
 
 const BY_TARGET = "target";
@@ -77,6 +77,9 @@ function storeLookup(
     },
     readyStatus(store) {
       return raw.get(store)?.status?.conditions?.find((c) => c.type === "Ready")?.status;
+    },
+    readyMessage(store) {
+      return raw.get(store)?.status?.conditions?.find((c) => c.type === "Ready")?.message;
     },
   };
 }

@@ -130,8 +130,11 @@ describe("ExternalSecret controller behaviour (e2e)", () => {
         { metadata: { annotations: { "test/poke": "1" } } },
         { namespace: ns },
       );
+      // The ExternalSecret says why the store is not ready, in the store's words.
       await eventually("a not-ready store in the ES message", async () =>
-        (readyOf(await getEs(client, ns, name))?.message ?? "").includes("is not ready"),
+        (readyOf(await getEs(client, ns, name))?.message ?? "").includes(
+          "is not ready: unable to validate store",
+        ),
       );
       const still = await getSecret(client, ns, "target");
       assert.equal(still?.metadata?.resourceVersion, before.metadata?.resourceVersion);
