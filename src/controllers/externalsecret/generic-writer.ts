@@ -31,7 +31,7 @@ import {
 } from "./generic-target.ts";
 import type { ReadyCondition } from "./status.ts";
 import { fieldManagerFor } from "./target.ts";
-import type { WriteOutcome } from "./writer.ts";
+import { writeByCreationPolicy, type WriteOutcome } from "./writer.ts";
 
 /** Ready messages for generic targets (ESO's Secret messages, said of a resource). */
 export const GenericMessage = {
@@ -132,34 +132,17 @@ export class GenericWriter {
     desired: GenericObject,
     onEvent: OnEvent,
   ): Promise<WriteOutcome> {
-    switch (target.es.creationPolicy) {
-      case "None":
-        return { wrote: false, ready: SYNCED };
-      case "Merge":
-        if (existing === undefined) {
-          return {
-            wrote: false,
-            ready: {
-              status: "True",
-              reason: ExternalSecretReason.ResourceMissing,
-              message: GenericMessage.missingMerge,
-            },
-          };
-        }
-        return { wrote: await this.#update(target, existing, desired, onEvent), ready: SYNCED };
-      case "Owner":
-        await this.#deleteOrphans(target, onEvent);
-        return {
-          wrote: await this.#createOrUpdate(target, existing, desired, onEvent),
-          ready: SYNCED,
-        };
-      case "Orphan":
-      case "CreateOrMerge":
-        return {
-          wrote: await this.#createOrUpdate(target, existing, desired, onEvent),
-          ready: SYNCED,
-        };
-    }
+    return writeByCreationPolicy(target.es.creationPolicy, existing, {
+      synced: SYNCED,
+      missingMerge: {
+        status: "True",
+        reason: ExternalSecretReason.ResourceMissing,
+        message: GenericMessage.missingMerge,
+      },
+      update: (found) => this.#update(target, found, desired, onEvent),
+      createOrUpdate: () => this.#createOrUpdate(target, existing, desired, onEvent),
+      deleteOrphans: () => this.#deleteOrphans(target, onEvent),
+    });
   }
 
   async #createOrUpdate(

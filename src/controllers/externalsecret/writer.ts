@@ -15,6 +15,38 @@ export interface WriteOutcome {
   readonly ready: ReadyCondition;
 }
 
+/** What a target kind (Secret, generic object) does for each step of a creationPolicy. */
+export interface PolicySteps<T> {
+  /** Ready when the policy writes, or finds nothing to write. */
+  readonly synced: ReadyCondition;
+  /** Ready under Merge when the target does not exist. */
+  readonly missingMerge: ReadyCondition;
+  update(existing: T): Promise<boolean>;
+  createOrUpdate(): Promise<boolean>;
+  deleteOrphans(): Promise<void>;
+}
+
+/** ESO's creationPolicy, one dispatch for every target kind. */
+export async function writeByCreationPolicy<T>(
+  policy: EsView["creationPolicy"],
+  existing: T | undefined,
+  steps: PolicySteps<T>,
+): Promise<WriteOutcome> {
+  switch (policy) {
+    case "None":
+      return { wrote: false, ready: steps.synced };
+    case "Merge":
+      if (existing === undefined) return { wrote: false, ready: steps.missingMerge };
+      return { wrote: await steps.update(existing), ready: steps.synced };
+    case "Owner":
+      await steps.deleteOrphans();
+      return { wrote: await steps.createOrUpdate(), ready: steps.synced };
+    case "Orphan":
+    case "CreateOrMerge":
+      return { wrote: await steps.createOrUpdate(), ready: steps.synced };
+  }
+}
+
 type OnEvent = (reason: string, message: string) => void;
 
 const SYNCED: ReadyCondition = {
@@ -64,28 +96,17 @@ export class TargetWriter {
     desired: WireSecret,
     onEvent: OnEvent,
   ): Promise<WriteOutcome> {
-    switch (es.creationPolicy) {
-      case "None":
-        return { wrote: false, ready: SYNCED };
-      case "Merge":
-        if (existing === undefined) {
-          return {
-            wrote: false,
-            ready: {
-              status: "True",
-              reason: ExternalSecretReason.SecretMissing,
-              message: ExternalSecretMessage.missingMerge,
-            },
-          };
-        }
-        return { wrote: await this.#update(es, existing, desired, onEvent), ready: SYNCED };
-      case "Owner":
-        await this.#deleteOrphans(es, onEvent);
-        return { wrote: await this.#createOrUpdate(es, existing, desired, onEvent), ready: SYNCED };
-      case "Orphan":
-      case "CreateOrMerge":
-        return { wrote: await this.#createOrUpdate(es, existing, desired, onEvent), ready: SYNCED };
-    }
+    return writeByCreationPolicy(es.creationPolicy, existing, {
+      synced: SYNCED,
+      missingMerge: {
+        status: "True",
+        reason: ExternalSecretReason.SecretMissing,
+        message: ExternalSecretMessage.missingMerge,
+      },
+      update: (found) => this.#update(es, found, desired, onEvent),
+      createOrUpdate: () => this.#createOrUpdate(es, existing, desired, onEvent),
+      deleteOrphans: () => this.#deleteOrphans(es, onEvent),
+    });
   }
 
   async #createOrUpdate(
