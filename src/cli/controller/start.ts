@@ -21,6 +21,7 @@ import {
   type Logger,
 } from "../../runtime/index.ts";
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerOptions } from "./options.ts";
+import { registerEventMetrics } from "./event-metrics.ts";
 import { registerProviderMetrics } from "./provider-metrics.ts";
 import { controllerSetups, type ControllerSetupEntry } from "./setups.ts";
 
@@ -140,7 +141,14 @@ export async function startController(
   });
   // Node's process metrics (RSS, heap, event-loop lag, GC), as ESO exposes Go's.
   collectProcessMetrics(mgr.registry);
-  const broadcaster = new EventBroadcaster({ sink: clientEventSink(client), logger });
+  // Normal events wait while reconciles wait for a worker (a burst of new
+  // ExternalSecrets): the apiserver's capacity goes to the Secrets first.
+  const broadcaster = new EventBroadcaster({
+    sink: clientEventSink(client),
+    logger,
+    busy: () => mgr.backlog() > 0,
+  });
+  registerEventMetrics(mgr.registry, broadcaster);
   mgr.add(broadcaster);
   const registry = hooks.registry ?? newProviderRegistry();
   registerProviderMetrics(mgr.registry, registry.all());

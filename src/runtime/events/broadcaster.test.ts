@@ -162,6 +162,59 @@ describe("EventBroadcaster", () => {
     assert.equal(sink.writes.length, 3);
   });
 
+  it("holds Normal events while the controllers are busy and writes them once idle", async () => {
+    const sink = fakeSink();
+    const clock = new FakeClock();
+    let busy = true;
+    const b = new EventBroadcaster({ sink, clock, busy: () => busy, busyRecheckMs: 100 });
+    const rec = b.recorderFor("c");
+    rec.event(store, "Normal", "Synced", "secret synced");
+    rec.event(store, "Warning", "Failed", "provider down");
+    await clock.advance(100);
+    assert.deepEqual(
+      sink.writes.map((w) => w.event?.reason),
+      ["Failed"],
+      "the Warning is written at once, the Normal waits",
+    );
+    busy = false;
+    await clock.advance(100);
+    await b.flush();
+    assert.deepEqual(
+      sink.writes.map((w) => w.event?.reason),
+      ["Failed", "Synced"],
+    );
+  });
+
+  it("a full queue gives a Warning the place of the oldest waiting Normal", async () => {
+    const sink = fakeSink();
+    const clock = new FakeClock();
+    let busy = true;
+    const b = new EventBroadcaster({
+      sink,
+      clock,
+      busy: () => busy,
+      maxPending: 2,
+      maxInFlight: 1,
+    });
+    const rec = b.recorderFor("c");
+    rec.event(store, "Normal", "Synced", "n1");
+    rec.event(store, "Normal", "Synced", "n2"); // the queue is full: n1, n2
+    sink.hold = true;
+    rec.event(store, "Warning", "Failed", "w1"); // n1 dropped; w1 is written (held)
+    rec.event(store, "Warning", "Failed", "w2"); // waits beside n2
+    rec.event(store, "Warning", "Failed", "w3"); // n2 dropped
+    rec.event(store, "Warning", "Failed", "w4"); // only Warnings wait: w4 dropped
+    assert.equal(b.stats.dropped, 3);
+    busy = false;
+    sink.hold = false;
+    sink.release();
+    await b.flush();
+    assert.deepEqual(
+      sink.writes.map((w) => w.event?.message),
+      ["w1", "w2", "w3"],
+    );
+  });
+
   it("counts failed writes without throwing", async () => {
     const b = new EventBroadcaster({
       clock: new FakeClock(),

@@ -8,6 +8,11 @@
 //   again within `aggregationWindowMs` increment `count` and
 //   `lastTimestamp` of the Event already written (one PATCH) instead of
 //   creating another; a burst of them is coalesced into a single write;
+// - Normal events yield to reconciles: while `busy()` says the controllers
+//   have more work than workers (a burst of new ExternalSecrets), Normal
+//   events wait and, once `maxPending` are waiting, the oldest are dropped;
+//   Warning events are always written first and displace waiting Normal
+//   ones, so an error report is not lost to a burst of "synced" notes;
 // - messages are cut to 1 KiB (events.k8s.io's limit, so that the same
 //   text works on both Event APIs).
 // Events about cluster-scoped objects go to namespace "default", as in
@@ -36,6 +41,10 @@ export interface EventBroadcasterOptions {
   readonly cacheSize?: number;
   /** How long `start` waits for pending writes at shutdown. Default 5 s. */
   readonly shutdownTimeoutMs?: number;
+  /** True while reconciles wait for a worker: Normal events are held back then. */
+  readonly busy?: () => boolean;
+  /** How often held-back Normal events look again whether the controllers are idle. Default 250 ms. */
+  readonly busyRecheckMs?: number;
 }
 
 export interface EventBroadcasterStats {
@@ -68,14 +77,13 @@ export class EventBroadcaster {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #host: string;
-  readonly #maxPending: number;
-  readonly #maxInFlight: number;
-  readonly #windowMs: number;
-  readonly #cacheSize: number;
-  readonly #shutdownTimeoutMs: number;
+  readonly #limits: Limits;
+  readonly #busy: () => boolean;
+  #recheckPending = false;
   /** Insertion order is recency: the first entry is the least recently seen. */
   readonly #entries = new Map<string, Entry>();
-  readonly #pending: Entry[] = [];
+  /** Waiting for a write, oldest first; Warnings are written before Normals. */
+  readonly #pending: { Warning: Entry[]; Normal: Entry[] } = { Warning: [], Normal: [] };
   readonly #idleWaiters: (() => void)[] = [];
   readonly #stats: Mutable<EventBroadcasterStats> = {
     created: 0,
@@ -91,11 +99,8 @@ export class EventBroadcaster {
     this.#clock = options.clock ?? systemClock();
     this.#log = (options.logger ?? discardLogger()).child({}, "events");
     this.#host = options.host ?? hostname();
-    this.#maxPending = options.maxPending ?? 1000;
-    this.#maxInFlight = Math.max(1, options.maxInFlight ?? 4);
-    this.#windowMs = options.aggregationWindowMs ?? 10 * 60_000;
-    this.#cacheSize = options.cacheSize ?? 4096;
-    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000;
+    this.#limits = limitsOf(options);
+    this.#busy = options.busy ?? notBusy;
   }
 
   get stats(): EventBroadcasterStats {
@@ -130,7 +135,7 @@ export class EventBroadcaster {
     ]);
     const now = this.#clock.now();
     const seen = this.#entries.get(key);
-    if (seen !== undefined && now - seen.lastTimestamp <= this.#windowMs) {
+    if (seen !== undefined && now - seen.lastTimestamp <= this.#limits.windowMs) {
       seen.count++;
       seen.lastTimestamp = now;
       this.#touch(seen);
@@ -173,7 +178,7 @@ export class EventBroadcaster {
     await whenAborted(signal);
     const timedOut = await Promise.race([
       this.flush().then(() => false),
-      sleep(this.#clock, this.#shutdownTimeoutMs).then(() => true),
+      sleep(this.#clock, this.#limits.shutdownTimeoutMs).then(() => true),
     ]);
     if (timedOut) this.#log.warn("pending events dropped at shutdown");
   }
@@ -181,9 +186,9 @@ export class EventBroadcaster {
   #touch(entry: Entry): void {
     this.#entries.delete(entry.key);
     this.#entries.set(entry.key, entry);
-    if (this.#entries.size <= this.#cacheSize) return;
+    if (this.#entries.size <= this.#limits.cacheSize) return;
     for (const old of this.#entries.values()) {
-      if (this.#entries.size <= this.#cacheSize) break;
+      if (this.#entries.size <= this.#limits.cacheSize) break;
       if (old.state === "idle") this.#entries.delete(old.key);
     }
   }
@@ -191,21 +196,62 @@ export class EventBroadcaster {
   #schedule(entry: Entry): void {
     entry.dirty = true;
     if (entry.state !== "idle") return;
-    if (this.#pending.length >= this.#maxPending) {
-      this.#stats.dropped++;
-      entry.dirty = false;
-      if (entry.name === undefined) this.#entries.delete(entry.key);
-      this.#log.debug("event queue full; event dropped", { reason: entry.event.reason });
+    if (this.#pendingCount() >= this.#limits.maxPending && !this.#makeRoomFor()) {
+      this.#drop(entry);
       return;
     }
     entry.state = "queued";
-    this.#pending.push(entry);
+    this.#pending[entry.event.type].push(entry);
     this.#pump();
   }
 
+  /**
+   * A full queue drops its oldest waiting Normal event to take a newer one
+   * of either type; when only Warnings wait, the new event is dropped.
+   */
+  #makeRoomFor(): boolean {
+    const oldest = this.#pending.Normal.shift();
+    if (oldest === undefined) return false;
+    oldest.state = "idle";
+    this.#drop(oldest);
+    return true;
+  }
+
+  #drop(entry: Entry): void {
+    this.#stats.dropped++;
+    entry.dirty = false;
+    if (entry.name === undefined) this.#entries.delete(entry.key);
+    this.#log.debug("event queue full; event dropped", { reason: entry.event.reason });
+  }
+
+  #pendingCount(): number {
+    return this.#pending.Warning.length + this.#pending.Normal.length;
+  }
+
+  /** The next entry to write: Warnings first; Normals only while the controllers are not busy. */
+  #next(): Entry | undefined {
+    const warning = this.#pending.Warning.shift();
+    if (warning !== undefined) return warning;
+    if (this.#pending.Normal.length === 0) return undefined;
+    if (this.#busy()) {
+      this.#recheckLater();
+      return undefined;
+    }
+    return this.#pending.Normal.shift();
+  }
+
+  #recheckLater(): void {
+    if (this.#recheckPending) return;
+    this.#recheckPending = true;
+    this.#clock.setTimeout(() => {
+      this.#recheckPending = false;
+      this.#pump();
+    }, this.#limits.busyRecheckMs);
+  }
+
   #pump(): void {
-    while (this.#inFlight < this.#maxInFlight) {
-      const entry = this.#pending.shift();
+    while (this.#inFlight < this.#limits.maxInFlight) {
+      const entry = this.#next();
       if (entry === undefined) break;
       entry.state = "writing";
       this.#inFlight++;
@@ -274,13 +320,37 @@ export class EventBroadcaster {
   }
 
   #isIdle(): boolean {
-    return this.#inFlight === 0 && this.#pending.length === 0;
+    return this.#inFlight === 0 && this.#pendingCount() === 0;
   }
 
   #notifyIdle(): void {
     if (!this.#isIdle()) return;
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
+}
+
+interface Limits {
+  readonly maxPending: number;
+  readonly maxInFlight: number;
+  readonly windowMs: number;
+  readonly cacheSize: number;
+  readonly shutdownTimeoutMs: number;
+  readonly busyRecheckMs: number;
+}
+
+function limitsOf(options: EventBroadcasterOptions): Limits {
+  return {
+    maxPending: options.maxPending ?? 1000,
+    maxInFlight: Math.max(1, options.maxInFlight ?? 4),
+    windowMs: options.aggregationWindowMs ?? 10 * 60_000,
+    cacheSize: options.cacheSize ?? 4096,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,
+    busyRecheckMs: options.busyRecheckMs ?? 250,
+  };
+}
+
+function notBusy(): boolean {
+  return false;
 }
 
 function eventNamespace(obj: ObjectReference): string {

@@ -128,6 +128,13 @@ export class Manager {
     this.#runnables.push(runnable);
   }
 
+  /** Keys ready for a worker in every controller's queue: > 0 means the workers cannot keep up. */
+  backlog(): number {
+    let total = 0;
+    for (const c of this.#controllers) total += c.queue.len();
+    return total;
+  }
+
   /** Without leader election every started manager leads. */
   isLeader(): boolean {
     if (this.#o.leaderElection === undefined) return this.#started;
