@@ -45,7 +45,8 @@ export interface TestController {
   stop(): Promise<void>;
 }
 
-export type TestControllerHooks = Omit<StartHooks, "kubeConfig" | "logger" | "onSetup">;
+// `kubeConfig` replaces the admin credentials (e.g. a ServiceAccount token, rbac.test.ts).
+export type TestControllerHooks = Omit<StartHooks, "logger" | "onSetup">;
 
 /** Test defaults: ephemeral ports, short store refresh, debug logs. */
 export const TEST_CONTROLLER_OPTIONS: Partial<ControllerOptions> = {
