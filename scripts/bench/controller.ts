@@ -19,7 +19,12 @@ import {
   type KubeObject,
 } from "../../src/runtime/index.ts";
 import { readTestEnv, repoRoot, type TestEnv } from "../testenv/env-file.ts";
-import { installCrds } from "../../test/e2e/api/kubectl.ts";
+import { installCrds, kubectlOk } from "../../test/e2e/api/kubectl.ts";
+import {
+  CONTROLLER_NAMESPACE,
+  controllerKubeconfig,
+  serviceAccountKubeconfig,
+} from "../../test/e2e/framework/service-account.ts";
 import { deltaOf, percentile, sumOf, type BenchArgs } from "./measure.ts";
 import {
   apiserverWriteCounts,
@@ -33,7 +38,7 @@ import {
 const STORE = "bench-fake";
 const READS = "ferry_externalsecret_provider_reads_total";
 
-interface Cluster {
+export interface Cluster {
   readonly env: TestEnv;
   readonly client: KubeClient;
   readonly transport: KubeConfigTransport;
@@ -215,16 +220,61 @@ function printPhase(title: string, r: PhaseResult): void {
     console.log(`    ${k.padEnd(42)} ${String(v)}`);
 }
 
-function connect(): Cluster {
+/**
+ * The harness's client. Like the controller, it presents a ServiceAccount
+ * token (as clients in a cluster do), not the test environment's admin
+ * certificate, which the apiserver verifies again on every request.
+ */
+export async function connect(): Promise<Cluster> {
   const env = readTestEnv();
   if (env === undefined) throw new Error("no test environment: run `npm run testenv -- up` first");
   const kc = new KubeConfig();
-  kc.loadFromFile(env.kubernetes.kubeconfig);
+  kc.loadFromFile(await harnessKubeconfig(env));
   return {
     env,
     client: KubeClient.fromKubeConfig(kc, { maxInFlight: 64, userAgent: "ferry-bench" }),
     transport: new KubeConfigTransport(kc),
   };
+}
+
+const HARNESS_ACCOUNT = "ferry-bench-harness";
+
+async function harnessKubeconfig(env: TestEnv): Promise<string> {
+  await kubectlOk([
+    "create",
+    "namespace",
+    CONTROLLER_NAMESPACE,
+    "--dry-run=client",
+    "-o",
+    "yaml",
+  ]).then((yaml) => kubectlOk(["apply", "-f", "-"], yaml));
+  const account = await kubectlOk([
+    "create",
+    "serviceaccount",
+    HARNESS_ACCOUNT,
+    "-n",
+    CONTROLLER_NAMESPACE,
+    "--dry-run=client",
+    "-o",
+    "yaml",
+  ]);
+  await kubectlOk(["apply", "-f", "-"], account);
+  const binding = await kubectlOk([
+    "create",
+    "clusterrolebinding",
+    HARNESS_ACCOUNT,
+    "--clusterrole=cluster-admin",
+    `--serviceaccount=${CONTROLLER_NAMESPACE}:${HARNESS_ACCOUNT}`,
+    "--dry-run=client",
+    "-o",
+    "yaml",
+  ]);
+  await kubectlOk(["apply", "-f", "-"], binding);
+  return serviceAccountKubeconfig(
+    CONTROLLER_NAMESPACE,
+    HARNESS_ACCOUNT,
+    join(env.stateDir, "ferry-bench-harness.kubeconfig"),
+  );
 }
 
 interface Run {
@@ -267,8 +317,9 @@ async function restartConverge(
   const { cluster, observer, spec, args } = run;
   await sleep(3000); // let trailing events land before the window opens
   const before = await snapshot(cluster, observer);
-  await old.kill();
-  const controller = await ControllerProcess.start(spec);
+  // A profiled controller must exit on its own to write its profile.
+  await old.kill(spec.cpuProfDir === undefined ? "SIGKILL" : "SIGTERM");
+  const controller = await ControllerProcess.start({ ...spec, cpuProfDir: undefined });
   await waitReconciled(controller, args.n, args.timeoutMs);
   await sleep(3000); // writes the reconciles may have issued reach the watch
   const result = await phaseResult(cluster, observer, before, controller);
@@ -288,6 +339,29 @@ export interface ControllerBenchResult {
   readonly load: { before: number[]; after: number[]; cpus: number };
 }
 
+/**
+ * Waits until the namespaces of earlier runs are gone: deleting 10k
+ * ExternalSecrets and Secrets keeps the garbage collector and the apiserver
+ * busy for a while, which would slow this run down.
+ */
+async function leftoversGone(cluster: Cluster): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  let said = false;
+  for (;;) {
+    const list = await cluster.client.list(CORE.namespaces);
+    const left = list.items.filter((ns) => ns.metadata?.name?.startsWith("ferry-bench-") === true);
+    if (left.length === 0) return;
+    if (Date.now() > deadline)
+      throw new Error("earlier benchmark namespaces are still terminating");
+    if (!said)
+      console.log(
+        `waiting for ${String(left.length)} earlier benchmark namespace(s) to be deleted`,
+      );
+    said = true;
+    await sleep(2000);
+  }
+}
+
 async function cleanup(cluster: Cluster, namespace: string): Promise<void> {
   try {
     await cluster.client.delete(CORE.namespaces, namespace, { propagationPolicy: "Background" });
@@ -297,16 +371,19 @@ async function cleanup(cluster: Cluster, namespace: string): Promise<void> {
 }
 
 export async function runControllerBench(args: BenchArgs): Promise<ControllerBenchResult> {
-  const cluster = connect();
+  await installCrds();
+  const cluster = await connect();
   const namespace = `ferry-bench-${Date.now().toString(36)}`;
   const loadBefore = loadavg();
   const spec: ControllerSpec = {
     repoRoot,
-    kubeconfig: cluster.env.kubernetes.kubeconfig,
+    // The controller runs as deploy/rbac/controller.yaml's ServiceAccount.
+    kubeconfig: await controllerKubeconfig(),
     namespace,
     concurrent: args.concurrent,
     loglevel: args.loglevel,
     logFile: join(tmpdir(), `${namespace}-controller.log`),
+    cpuProfDir: args.cpuProfDir,
   };
   console.log(
     `controller benchmark: N=${String(args.n)} keys=${String(args.sharedKeys)} --concurrent=${String(args.concurrent)} namespace=${namespace}`,
@@ -314,12 +391,14 @@ export async function runControllerBench(args: BenchArgs): Promise<ControllerBen
   console.log(
     `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} on ${String(cpus().length)} CPUs; controller log: ${spec.logFile}`,
   );
-  await installCrds();
+  await leftoversGone(cluster);
   const observer = new NamespaceObserver(cluster.client, namespace);
   let controller: ControllerProcess | undefined;
   try {
     await createFixtures(cluster, namespace, args);
-    await observer.start([ESO.externalSecrets, CORE.secrets, CORE.events]);
+    // Only ExternalSecrets (for Ready times): Secrets and Events are counted
+    // from the apiserver's metrics, so the harness adds little load.
+    await observer.start([ESO.externalSecrets]);
     controller = await ControllerProcess.start(spec);
     const run: Run = { cluster, observer, spec, args };
     const s1 = await coldConverge(run, controller);

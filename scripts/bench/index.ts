@@ -1,10 +1,12 @@
-// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600]
+// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600 --floor]
 // (builds dist/ first: the controller under test is dist/cli/main.js)
 // The controller benchmark against the test environment (controller.ts),
-// then the template engine's renders/s (template.ts).
+// then (--floor) the apiserver's floor for the same writes without a
+// controller (floor.ts), then the template engine's renders/s (template.ts).
 // --skip-controller / --skip-template run only one of them.
 import { parseBenchArgs } from "./measure.ts";
-import { runControllerBench } from "./controller.ts";
+import { connect, runControllerBench } from "./controller.ts";
+import { runApiserverFloor } from "./floor.ts";
 
 const args = parseBenchArgs(process.argv.slice(2));
 
@@ -35,6 +37,15 @@ if (!args.skipController) {
     `load average after: ${result.load.after.map((l) => l.toFixed(2)).join(" ")} on ${String(result.load.cpus)} CPUs`,
   );
   console.log(`BENCH_JSON ${JSON.stringify(result)}`);
+}
+
+if (args.floor) {
+  const cluster = await connect();
+  try {
+    await runApiserverFloor(cluster.client, cluster.env.kubernetes.etcdUrl, args);
+  } finally {
+    cluster.transport.close();
+  }
 }
 
 if (!args.skipTemplate) {

@@ -118,9 +118,13 @@ export interface BenchArgs {
   readonly concurrent: number;
   readonly createInFlight: number;
   readonly timeoutMs: number;
+  /** Also measure the apiserver's floor (floor.ts). */
+  readonly floor: boolean;
   readonly skipTemplate: boolean;
   readonly skipController: boolean;
   readonly loglevel: string;
+  /** Write V8 CPU profiles of the S1 controller into this directory (it is then stopped with SIGTERM, not SIGKILL). */
+  readonly cpuProfDir: string | undefined;
 }
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
@@ -131,7 +135,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --skip-template --skip-controller`. */
+/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --cpu-prof DIR --floor --skip-template --skip-controller`. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
@@ -142,6 +146,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       "in-flight": { type: "string" },
       timeout: { type: "string" },
       loglevel: { type: "string" },
+      "cpu-prof": { type: "string" },
+      floor: { type: "boolean" },
       "skip-template": { type: "boolean" },
       "skip-controller": { type: "boolean" },
     },
@@ -153,8 +159,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     concurrent: positiveInt("concurrent", values.concurrent, 16),
     createInFlight: positiveInt("in-flight", values["in-flight"], 32),
     timeoutMs: positiveInt("timeout", values.timeout, 600) * 1000,
+    floor: values.floor === true,
     skipTemplate: values["skip-template"] === true,
     skipController: values["skip-controller"] === true,
     loglevel: values.loglevel ?? "info",
+    cpuProfDir: values["cpu-prof"],
   };
 }

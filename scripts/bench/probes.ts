@@ -61,6 +61,7 @@ export interface ControllerSpec {
   readonly concurrent: number;
   readonly loglevel: string;
   readonly logFile: string;
+  readonly cpuProfDir?: string | undefined;
 }
 
 /** The benchmark's stores and controller use their own class (spec.controller / --controller-class). */
@@ -102,6 +103,12 @@ export class ControllerProcess {
       `--loglevel=${spec.loglevel}`,
       `--controller-class=${BENCH_CONTROLLER_CLASS}`,
     ];
+    const profile =
+      spec.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfDir}`];
+    // FERRY_BENCH_NODE_FLAGS: extra node flags for the controller, e.g.
+    // "--heapsnapshot-signal=SIGUSR2" to take heap snapshots during a run.
+    const extra = (process.env["FERRY_BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "");
+    args.splice(1, 0, ...profile, ...extra);
     const child = spawn("scripts/with-node24.sh", args, {
       cwd: spec.repoRoot,
       stdio: ["ignore", "pipe", "pipe"],
@@ -152,8 +159,8 @@ export class ControllerProcess {
     }
   }
 
-  /** SIGKILL (a crash, as `kill -9`), waiting for the exit. */
-  async kill(): Promise<void> {
+  /** SIGKILL (a crash, as `kill -9`), waiting for the exit; SIGTERM lets it shut down (and write a CPU profile). */
+  async kill(signal: "SIGKILL" | "SIGTERM" = "SIGKILL"): Promise<void> {
     this.sample();
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -163,7 +170,7 @@ export class ControllerProcess {
         resolve();
       });
     });
-    this.#child.kill("SIGKILL");
+    this.#child.kill(signal);
     await exited;
   }
 }

@@ -57,7 +57,9 @@ function apiserverArgs(port: number, etcdUrl: string, certs: ControlPlaneCerts):
     // No kubelet runs, so Pods never start; the ServiceAccount admission
     // plugin would only add token volumes nobody mounts.
     "--disable-admission-plugins=ServiceAccount",
-    "--profiling=false",
+    // FERRY_TESTENV_PROFILING=1 serves /debug/pprof (for `go tool pprof`
+    // while a benchmark runs); off otherwise.
+    `--profiling=${process.env["FERRY_TESTENV_PROFILING"] === "1" ? "true" : "false"}`,
     "--v=1",
   ];
 }
