@@ -135,6 +135,13 @@ export class Manager {
     return total;
   }
 
+  /** Keys ready or being reconciled in every controller's queue: 0 means idle. */
+  activeWork(): number {
+    let total = 0;
+    for (const c of this.#controllers) total += c.queue.len() + c.queue.processingCount();
+    return total;
+  }
+
   /** Without leader election every started manager leads. */
   isLeader(): boolean {
     if (this.#o.leaderElection === undefined) return this.#started;
