@@ -228,6 +228,7 @@ function printPhase(title: string, r: PhaseResult): void {
 export async function connect(): Promise<Cluster> {
   const env = readTestEnv();
   if (env === undefined) throw new Error("no test environment: run `npm run testenv -- up` first");
+  await installCrds();
   const kc = new KubeConfig();
   kc.loadFromFile(await harnessKubeconfig(env));
   return {
@@ -310,6 +311,34 @@ async function coldConverge(run: Run, controller: ControllerProcess): Promise<Ph
   return result;
 }
 
+interface Settled {
+  readonly seconds: number;
+  readonly rssMiB: number;
+  readonly heapUsedMiB: number;
+}
+
+/**
+ * Steady memory (performance.md S3): RSS once the controller has been idle
+ * for a while after S1 (V8 shrinks its heap only after allocation calms
+ * down), with all N ExternalSecrets in its caches.
+ */
+async function settle(run: Run, controller: ControllerProcess): Promise<Settled> {
+  await sleep(run.args.settleSeconds * 1000);
+  const metrics = await controller.metrics();
+  const settled = {
+    seconds: run.args.settleSeconds,
+    rssMiB: controller.rss() / 2 ** 20,
+    heapUsedMiB: sumOf(metrics, "nodejs_heap_size_used_bytes") / 2 ** 20,
+  };
+  console.log(
+    `\nS3-lite settled: ${String(settled.seconds)} s idle after S1, ${String(run.args.n)} ExternalSecrets cached`,
+  );
+  console.log(
+    `  ${"controller RSS / JS heap used".padEnd(44)} ${settled.rssMiB.toFixed(1)} / ${settled.heapUsedMiB.toFixed(1)} MiB`,
+  );
+  return settled;
+}
+
 async function restartConverge(
   run: Run,
   old: ControllerProcess,
@@ -334,6 +363,7 @@ export interface ControllerBenchResult {
   readonly timeToAllReadySeconds: number;
   readonly createToReadyMs: { p50: number; p99: number; max: number };
   readonly s1: PhaseResult;
+  readonly settled: Settled;
   readonly restart: PhaseResult;
   readonly providerReadsPerKeyS1: number;
   readonly load: { before: number[]; after: number[]; cpus: number };
@@ -371,7 +401,6 @@ async function cleanup(cluster: Cluster, namespace: string): Promise<void> {
 }
 
 export async function runControllerBench(args: BenchArgs): Promise<ControllerBenchResult> {
-  await installCrds();
   const cluster = await connect();
   const namespace = `ferry-bench-${Date.now().toString(36)}`;
   const loadBefore = loadavg();
@@ -403,6 +432,7 @@ export async function runControllerBench(args: BenchArgs): Promise<ControllerBen
     const run: Run = { cluster, observer, spec, args };
     const s1 = await coldConverge(run, controller);
     const lat = latencies(observer);
+    const settled = await settle(run, controller);
     const restarted = await restartConverge(run, controller);
     controller = restarted.controller;
     return {
@@ -412,6 +442,7 @@ export async function runControllerBench(args: BenchArgs): Promise<ControllerBen
       timeToAllReadySeconds: s1.seconds,
       createToReadyMs: lat,
       s1,
+      settled,
       restart: restarted.result,
       providerReadsPerKeyS1: s1.providerReads / args.sharedKeys,
       load: { before: loadBefore, after: loadavg(), cpus: cpus().length },

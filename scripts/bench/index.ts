@@ -31,6 +31,11 @@ if (!args.skipController) {
       `${s1.controllerRssEndMiB.toFixed(1)} MiB`,
       "≤ 100 MB steady at 10k",
     ],
+    [
+      `controller RSS after ${String(result.settled.seconds)} s idle`,
+      `${result.settled.rssMiB.toFixed(1)} MiB`,
+      "≤ 100 MB steady at 10k",
+    ],
   ];
   for (const [k, v, t] of rows) console.log(`  ${k.padEnd(34)} ${v.padStart(12)}   target ${t}`);
   console.log(

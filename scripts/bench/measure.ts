@@ -118,6 +118,8 @@ export interface BenchArgs {
   readonly concurrent: number;
   readonly createInFlight: number;
   readonly timeoutMs: number;
+  /** Idle time after S1 before the steady RSS is read. */
+  readonly settleSeconds: number;
   /** Also measure the apiserver's floor (floor.ts). */
   readonly floor: boolean;
   readonly skipTemplate: boolean;
@@ -135,7 +137,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --cpu-prof DIR --floor --skip-template --skip-controller`. */
+/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --settle S --cpu-prof DIR --floor --skip-template --skip-controller`. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
@@ -145,6 +147,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       concurrent: { type: "string" },
       "in-flight": { type: "string" },
       timeout: { type: "string" },
+      settle: { type: "string" },
       loglevel: { type: "string" },
       "cpu-prof": { type: "string" },
       floor: { type: "boolean" },
@@ -159,6 +162,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     concurrent: positiveInt("concurrent", values.concurrent, 16),
     createInFlight: positiveInt("in-flight", values["in-flight"], 32),
     timeoutMs: positiveInt("timeout", values.timeout, 600) * 1000,
+    settleSeconds: positiveInt("settle", values.settle, 30),
     floor: values.floor === true,
     skipTemplate: values["skip-template"] === true,
     skipController: values["skip-controller"] === true,

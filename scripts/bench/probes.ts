@@ -150,6 +150,15 @@ export class ControllerProcess {
     }
   }
 
+  /** Resident set size now (bytes), NaN once the process is gone. */
+  rss(): number {
+    try {
+      return parseProcStatus(readFileSync(`/proc/${String(this.pid)}/status`, "utf8")).rss;
+    } catch {
+      return Number.NaN;
+    }
+  }
+
   /** CPU seconds (user + system) used so far. */
   cpuSeconds(): number {
     try {
