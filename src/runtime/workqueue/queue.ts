@@ -13,8 +13,9 @@
 // moves to the user lane when it is added there. The refresh lane can wait
 // behind a long burst of user work; that is the point: a user's change is
 // never stuck behind thousands of routine refreshes.
-import { systemClock, type Clock, type TimerHandle } from "../clock/index.ts";
+import { systemClock, type Clock } from "../clock/index.ts";
 import type { WorkqueueMetrics } from "../metrics/index.ts";
+import { DelayedKeys } from "./delayed.ts";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.ts";
 
 export type Lane = "user" | "refresh";
@@ -24,11 +25,6 @@ export interface WorkQueueOptions {
   readonly clock?: Clock;
   readonly rateLimiter?: RateLimiter;
   readonly metrics?: WorkqueueMetrics;
-}
-
-interface Waiting {
-  readonly readyAt: number;
-  readonly timer: TimerHandle;
 }
 
 export class WorkQueue {
@@ -43,7 +39,7 @@ export class WorkQueue {
   /** Keys being processed and since when. */
   readonly #processing = new Map<string, number>();
   readonly #addedAt = new Map<string, number>();
-  readonly #waiting = new Map<string, Waiting>();
+  readonly #waiting: DelayedKeys<Lane>;
   readonly #getters: ((key: string | undefined) => void)[] = [];
   readonly #drainWaiters: (() => void)[] = [];
   #shuttingDown = false;
@@ -54,6 +50,9 @@ export class WorkQueue {
     this.#limiter = options.rateLimiter ?? defaultControllerRateLimiter(this.#clock);
     this.#metrics = options.metrics;
     this.#labels = { controller: options.name, name: options.name };
+    this.#waiting = new DelayedKeys<Lane>(this.#clock, (key, lane) => {
+      this.add(key, lane);
+    });
     this.#metrics?.seed(options.name, {
       unfinishedWorkSeconds: () => this.unfinishedWorkSeconds(),
       longestRunningProcessorSeconds: () => this.longestRunningProcessorSeconds(),
@@ -98,17 +97,7 @@ export class WorkQueue {
       this.add(key, lane);
       return;
     }
-    const readyAt = this.#clock.now() + delayMs;
-    const existing = this.#waiting.get(key);
-    if (existing !== undefined) {
-      if (existing.readyAt <= readyAt) return;
-      this.#clock.clearTimeout(existing.timer);
-    }
-    const timer = this.#clock.setTimeout(() => {
-      this.#waiting.delete(key);
-      this.add(key, lane);
-    }, delayMs);
-    this.#waiting.set(key, { readyAt, timer });
+    this.#waiting.add(key, delayMs, lane);
   }
 
   /** Retry after the rate limiter's delay (an error path). */
@@ -152,7 +141,6 @@ export class WorkQueue {
   shutDown(): void {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
-    for (const w of this.#waiting.values()) this.#clock.clearTimeout(w.timer);
     this.#waiting.clear();
     this.#lanes.user.clear();
     this.#lanes.refresh.clear();
