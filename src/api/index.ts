@@ -1,5 +1,7 @@
 // The Ferry API (L0): the ESO-compatible kinds as TypeBox schemas, their
-// static types, compiled validators, CRD emission and ESO's well-known names.
+// static types, compiled validators and ESO's well-known names. CRD emission
+// is ./crd/index.ts, imported by `ferry crds` and the scripts only: a running
+// controller does not need it (start-up memory).
 import { validator } from "./validators.ts";
 import { ClusterExternalSecret } from "./schema/externalsecrets/v1/clusterexternalsecret.ts";
 import { ClusterSecretStore } from "./schema/externalsecrets/v1/clustersecretstore.ts";
@@ -66,8 +68,6 @@ export * from "./schema/generators/v1alpha1/uuid.ts";
 export * from "./schema/generators/v1alpha1/vaultdynamicsecret.ts";
 export * from "./schema/generators/v1alpha1/webhook.ts";
 export * from "./externalsecrets/v1/index.ts";
-export { emitAllCrds, emitCrd, crdDefinitions, toStructural } from "./crd/index.ts";
-export type { CrdDefinition, CustomResourceDefinition, JsonSchemaProps } from "./crd/index.ts";
 export { validator, type Validator, type ValidationIssue } from "./validators.ts";
 
 /** Validators of whole objects, by kind. */

@@ -2,7 +2,8 @@
 // `find.name.regexp`). Compilation errors name the pattern; matching and
 // Go's replacement semantics are the template engine's (src/template/go-regexp.ts),
 // the one implementation in Ferry.
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
+import { re2js } from "../template/go-regexp.ts";
 
 export { expandTemplate, replaceAllGo, replaceAllGoFunc } from "../template/go-regexp.ts";
 
@@ -18,7 +19,8 @@ export class RegexpError extends Error {
 /** Compiles a Go/RE2 regular expression; a syntax error names the pattern. */
 export function compileGoRegexp(pattern: string): RE2JS {
   try {
-    return RE2JS.compile(pattern);
+    // re2js loads on the first compile (start-up memory; see template/go-regexp.ts).
+    return re2js().RE2JS.compile(pattern);
   } catch (err) {
     throw new RegexpError(pattern, err);
   }

@@ -6,7 +6,16 @@
 //   "foo" gives "my_foo", not "my_foomy_");
 // - `$name` takes the longest run of letters, digits and `_` (`$1x` is the
 //   group named "1x", i.e. empty; `${1}x` is group 1 then "x").
+import type * as Re2js from "re2js";
 import type { RE2JS } from "re2js";
+import { lazyRequire } from "./lazy.ts";
+
+/**
+ * re2js, loaded by the first regular expression compiled rather than at
+ * start-up (start-up memory). Every compile in Ferry goes through here, so
+ * only its CommonJS build is ever loaded and RE2JS objects are of one class.
+ */
+export const re2js = lazyRequire<typeof Re2js>("re2js");
 
 /** A group's text by number or name; "" for an unknown or unmatched group. */
 export type GroupLookup = (ref: number | string) => string;

@@ -1,6 +1,6 @@
 // `ferry controller`: runs the controllers until SIGTERM/SIGINT (ESO's
 // `external-secrets` root command). Flags: ../controller/options.ts.
-import type { Command } from "../command.ts";
+import type { Io } from "../command.ts";
 import {
   CONTROLLER_USAGE,
   FlagError,
@@ -10,7 +10,7 @@ import {
 } from "../controller/index.ts";
 import { createLogger, shutdownSignal } from "../../runtime/index.ts";
 
-async function run(args: readonly string[], io: Parameters<Command["run"]>[1]): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   let parsed: ParsedFlags;
   try {
     parsed = parseControllerFlags(args);
@@ -35,8 +35,6 @@ async function run(args: readonly string[], io: Parameters<Command["run"]>[1]): 
   }
 }
 
-export const controllerCommand: Command = {
-  name: "controller",
-  summary: "run the controllers (ESO's external-secrets command)",
-  run,
-};
+// The command itself (name, summary, lazy run) is declared in ./index.ts;
+// re-exported for callers that import it from this module.
+export { controllerCommand } from "./index.ts";

@@ -2,7 +2,7 @@
 // deploy/crds/bundle.yaml). Also the renderer scripts/gen-crds.ts writes with.
 import { stringify } from "yaml";
 import { emitAllCrds, type CustomResourceDefinition } from "../../api/crd/index.ts";
-import type { Command } from "../command.ts";
+import type { Io } from "../command.ts";
 
 const HEADER =
   "# Generated from src/api/schema by scripts/gen-crds.ts (npm run crds). Do not edit.\n";
@@ -35,15 +35,15 @@ export function renderCrdBundle(): string {
   );
 }
 
-export const crdsCommand: Command = {
-  name: "crds",
-  summary: "print the CustomResourceDefinitions Ferry serves, as multi-document YAML",
-  run: (args, io) => {
-    if (args.length > 0) {
-      io.stderr(`ferry crds: unexpected argument ${args[0] ?? ""}\n`);
-      return 2;
-    }
-    io.stdout(renderCrdBundle());
-    return 0;
-  },
-};
+export function run(args: readonly string[], io: Io): number {
+  if (args.length > 0) {
+    io.stderr(`ferry crds: unexpected argument ${args[0] ?? ""}\n`);
+    return 2;
+  }
+  io.stdout(renderCrdBundle());
+  return 0;
+}
+
+// The command itself (name, summary, lazy run) is declared in ./index.ts;
+// re-exported for callers that import it from this module.
+export { crdsCommand } from "./index.ts";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { newProviderRegistry } from "../../providers/all.ts";
-import type { Command } from "../command.ts";
+import type { Io } from "../command.ts";
 import { ManifestError, readManifests } from "../render/manifests.ts";
 import { formatResults, renderAll } from "../render/render.ts";
 
@@ -19,58 +19,58 @@ Flags:
   -h, --help
 `;
 
-export const renderCommand: Command = {
-  name: "render",
-  summary: "print the Secrets that ExternalSecrets in manifest files would produce (no cluster)",
-  run: async (args, io) => {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: [...args],
-        options: {
-          filename: { type: "string", short: "f", multiple: true },
-          "show-values": { type: "boolean", default: false },
-          "template-left-delimiter": { type: "string", default: "{{" },
-          "template-right-delimiter": { type: "string", default: "}}" },
-          help: { type: "boolean", short: "h", default: false },
-        },
-      }).values;
-    } catch (err) {
-      io.stderr(`ferry render: ${(err as Error).message}\n\n${HELP}`);
-      return 2;
+export async function run(args: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        filename: { type: "string", short: "f", multiple: true },
+        "show-values": { type: "boolean", default: false },
+        "template-left-delimiter": { type: "string", default: "{{" },
+        "template-right-delimiter": { type: "string", default: "}}" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    io.stderr(`ferry render: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const files = parsed.filename ?? [];
+  if (files.length === 0) {
+    io.stderr(`ferry render: give at least one manifest with -f\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    const manifests = readManifests(files);
+    if (manifests.externalSecrets.length === 0) {
+      io.stderr("ferry render: no ExternalSecret in the given manifests\n");
+      return 1;
     }
-    if (parsed.help) {
-      io.stdout(HELP);
-      return 0;
+    const registry = newProviderRegistry();
+    const results = await renderAll(manifests, registry, {
+      showValues: parsed["show-values"],
+      delimiters: {
+        leftDelim: parsed["template-left-delimiter"],
+        rightDelim: parsed["template-right-delimiter"],
+      },
+    });
+    await registry.close();
+    io.stdout(formatResults(results));
+    return results.some((r) => r.error !== undefined) ? 1 : 0;
+  } catch (err) {
+    if (err instanceof ManifestError) {
+      io.stderr(`ferry render: ${err.message}\n`);
+      return 1;
     }
-    const files = parsed.filename ?? [];
-    if (files.length === 0) {
-      io.stderr(`ferry render: give at least one manifest with -f\n\n${HELP}`);
-      return 2;
-    }
-    try {
-      const manifests = readManifests(files);
-      if (manifests.externalSecrets.length === 0) {
-        io.stderr("ferry render: no ExternalSecret in the given manifests\n");
-        return 1;
-      }
-      const registry = newProviderRegistry();
-      const results = await renderAll(manifests, registry, {
-        showValues: parsed["show-values"],
-        delimiters: {
-          leftDelim: parsed["template-left-delimiter"],
-          rightDelim: parsed["template-right-delimiter"],
-        },
-      });
-      await registry.close();
-      io.stdout(formatResults(results));
-      return results.some((r) => r.error !== undefined) ? 1 : 0;
-    } catch (err) {
-      if (err instanceof ManifestError) {
-        io.stderr(`ferry render: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    }
-  },
-};
+    throw err;
+  }
+}
+
+// The command itself (name, summary, lazy run) is declared in ./index.ts;
+// re-exported for callers that import it from this module.
+export { renderCommand } from "./index.ts";

@@ -1,6 +1,6 @@
 // `ferry template`: renders a template with ESO's data context, offline.
 import { readFile } from "node:fs/promises";
-import type { Command, Io } from "../command.ts";
+import type { Io } from "../command.ts";
 import { TemplateError, compile } from "../../template/index.ts";
 
 const USAGE = `usage: ferry template [--values VALUES.json] [--template FILE]
@@ -76,7 +76,7 @@ async function readTemplate(path: string | undefined, io: Io): Promise<string> {
   return io.readStdin();
 }
 
-async function run(args: readonly string[], io: Io): Promise<number> {
+export async function run(args: readonly string[], io: Io): Promise<number> {
   const opts = parseArgs(args);
   if (typeof opts === "string") {
     io.stderr(`ferry template: ${opts}\n${USAGE}`);
@@ -105,8 +105,6 @@ async function run(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
-export const templateCommand: Command = {
-  name: "template",
-  summary: "render an ExternalSecret template offline (ESO template engine v2)",
-  run,
-};
+// The command itself (name, summary, lazy run) is declared in ./index.ts;
+// re-exported for callers that import it from this module.
+export { templateCommand } from "./index.ts";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Command } from "../command.ts";
+import type { Io } from "../command.ts";
 
 export function ferryVersion(): string {
   // package.json sits three levels above both src/cli/commands and dist/cli/commands.
@@ -9,11 +9,11 @@ export function ferryVersion(): string {
   return pkg.version;
 }
 
-export const versionCommand: Command = {
-  name: "version",
-  summary: "print the version of Ferry",
-  run: (_args, io) => {
-    io.stdout(`ferry ${ferryVersion()} (node ${process.versions.node})\n`);
-    return 0;
-  },
-};
+export function run(_args: readonly string[], io: Io): number {
+  io.stdout(`ferry ${ferryVersion()} (node ${process.versions.node})\n`);
+  return 0;
+}
+
+// The command itself (name, summary, lazy run) is declared in ./index.ts;
+// re-exported for callers that import it from this module.
+export { versionCommand } from "./index.ts";

@@ -8,7 +8,8 @@
 //
 // Keys are always set as own properties, so a path or a YAML key named
 // `__proto__` is just a field name, never the object's prototype.
-import { parse as parseYaml, type Tags } from "yaml";
+import type * as Yaml from "yaml";
+import { lazyRequire } from "../../esutils/lazy.ts";
 
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export interface JsonObject {
@@ -137,9 +138,13 @@ export function mergeAtPath(root: JsonObject, steps: readonly PathStep[], value:
   put(parent, last, value);
 }
 
+// yaml (CommonJS) is loaded by the first generic-target template, not at
+// start-up: an idle controller does not need it (start-up memory).
+const yaml = lazyRequire<typeof Yaml>("yaml");
+
 // Kubernetes' YAML reader (YAML 1.1 through JSON) has no timestamp or binary
 // values: they stay strings, as in ESO.
-const NO_TIMESTAMPS = (tags: Tags): Tags =>
+const NO_TIMESTAMPS = (tags: Yaml.Tags): Yaml.Tags =>
   tags.filter((t) => {
     const tag = typeof t === "string" ? t : t.tag;
     return tag !== "tag:yaml.org,2002:timestamp" && tag !== "tag:yaml.org,2002:binary";
@@ -149,7 +154,7 @@ const NO_TIMESTAMPS = (tags: Tags): Tags =>
 export function parseYamlValue(text: string): Json {
   let parsed: unknown;
   try {
-    parsed = parseYaml(text, { version: "1.1", customTags: NO_TIMESTAMPS });
+    parsed = yaml().parse(text, { version: "1.1", customTags: NO_TIMESTAMPS });
   } catch {
     throw new PathError("the rendered template is not valid YAML");
   }

@@ -3,10 +3,11 @@
 // when mergePolicy is Merge (or the template has no data at all), then
 // templateFrom entries in order (configMap items, secret items, literal),
 // then template.data, then labels and annotations rendered as templates.
-import { parse as parseYaml } from "yaml";
+import type * as Yaml from "yaml";
 import type { ExternalSecretTemplate, TemplateFrom } from "../../api/index.ts";
 import { decode } from "../../esutils/decoding.ts";
 import type { KubeAccess } from "../../esutils/kube-access.ts";
+import { lazyRequire } from "../../esutils/lazy.ts";
 import { compile, type TemplateData } from "../../template/index.ts";
 import type { ExternalSecretObject } from "./es-view.ts";
 import {
@@ -135,11 +136,15 @@ function applyToTarget(target: MutableTarget, where: string, key: string, value:
   else target.data.set(key, value);
 }
 
+// yaml (CommonJS) is loaded by the first KeysAndValues template, not at
+// start-up: an idle controller does not need it (start-up memory).
+const yaml = lazyRequire<typeof Yaml>("yaml");
+
 /** KeysAndValues: the rendered text is a YAML/JSON map of string values. */
 function keysAndValues(rendered: Uint8Array, name: string): [string, Uint8Array][] {
   let parsed: unknown;
   try {
-    parsed = parseYaml(Buffer.from(rendered).toString("utf8"));
+    parsed = yaml().parse(Buffer.from(rendered).toString("utf8"));
   } catch {
     throw new TargetError(
       TEMPLATE_FAILED,

@@ -9,8 +9,16 @@
 // namespace, the verb and what RBAC is missing; response bodies are never
 // passed on, only the apiserver's Status message for 401/403/404/409 (which
 // names users, resources and namespaces, never data).
-import { fetch, type Dispatcher, type Response } from "undici";
+import type { Dispatcher, Response } from "undici";
+import { lazy } from "../../esutils/lazy.ts";
 import { ProviderError } from "../errors.ts";
+
+/**
+ * undici (100+ modules), imported by the first kubernetes client or request rather
+ * than at start-up: an idle controller without such stores does not need it
+ * (start-up memory). Memoized; `import type` from undici stays free.
+ */
+export const undici = lazy(() => import("undici"));
 
 /** A Secret as the apiserver returns it. */
 export interface SecretResource {
@@ -249,7 +257,12 @@ export class KubeApi {
     return headers;
   }
 
-  #fetch(req: Request, authorization: string | undefined, signal: AbortSignal): Promise<Response> {
+  async #fetch(
+    req: Request,
+    authorization: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const { fetch } = await undici();
     const dispatcher = this.#options.dispatcher;
     return fetch(`${this.server}${req.path}`, {
       method: req.method,

@@ -13,11 +13,11 @@
 // - the reads in flight, shared by identical reads (inflight.ts).
 // The composition root registers it as `kubernetes: () => newKubernetesProvider()`
 // and calls close() at shutdown.
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { isClusterStore, storeKey, type GenericStore } from "../../esutils/store.ts";
 import { ProviderError } from "../errors.ts";
 import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
-import { KubeApi, type Authorizer, type Verb } from "./api.ts";
+import { KubeApi, undici, type Authorizer, type Verb } from "./api.ts";
 import { resolveConnection, type Connection, type TlsMaterial } from "./connection.ts";
 import { InFlight, type InFlightStats } from "./inflight.ts";
 import { ReferentStoreClient } from "../referent-client.ts";
@@ -149,10 +149,11 @@ export class KubernetesSecretsProvider implements Provider {
       return cached;
     }
     const connection = await resolveConnection({ store, kube, namespace }, kubernetesSpec(store));
+    const dispatcher = await this.#agent(connection.tls);
     const session: Session = {
       api: new KubeApi({
         server: connection.server,
-        dispatcher: this.#agent(connection.tls),
+        dispatcher,
         authorizer: this.#authorizer(connection, kube),
         description: connection.description,
         timeoutMs: this.#options.requestTimeoutMs,
@@ -196,8 +197,11 @@ export class KubernetesSecretsProvider implements Provider {
   }
 
   /** One Agent per distinct CA / client certificate; the system defaults need none. */
-  #agent(tls: TlsMaterial): Agent | undefined {
+  async #agent(tls: TlsMaterial): Promise<Agent | undefined> {
     if (usesDefaults(tls)) return undefined;
+    // undici loads with the first client (start-up memory); no await between
+    // the lookup and the insertion below, so one Agent per digest.
+    const { Agent } = await undici();
     const existing = this.#agents.get(tls.digest);
     if (existing !== undefined) return existing;
     const agent = new Agent({ connect: connectOptions(tls) });

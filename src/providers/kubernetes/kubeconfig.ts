@@ -7,8 +7,13 @@
 // its own files (the ServiceAccount token of the controller, for one).
 // Error messages name fields, never their values, and YAML errors are not
 // passed on (they quote the document).
-import { parse } from "yaml";
+import type * as Yaml from "yaml";
+import { lazyRequire } from "../../esutils/lazy.ts";
 import { ProviderError } from "../errors.ts";
+
+// yaml (CommonJS) is loaded by the first kubeconfig parsed, not at start-up:
+// an idle controller does not need it (start-up memory).
+const yaml = lazyRequire<typeof Yaml>("yaml");
 
 export interface KubeconfigTarget {
   readonly server: string;
@@ -101,7 +106,7 @@ function refuse(obj: Obj, fields: readonly string[], section: string, where: str
 function parseDocument(text: string, where: string): Obj {
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = yaml().parse(text);
   } catch {
     throw new KubeconfigError(where, "is not valid YAML");
   }

@@ -5,7 +5,8 @@
 //
 // Errors never carry response bodies: only Vault's `errors` strings, which
 // are messages ("permission denied"), never data.
-import { fetch, type Dispatcher, type RequestInit, type Response } from "undici";
+import type { Dispatcher, RequestInit, Response } from "undici";
+import { lazy } from "../../esutils/lazy.ts";
 import { ProviderError } from "../errors.ts";
 import {
   backoffMs,
@@ -66,6 +67,13 @@ export interface VaultResponse {
   /** The raw body (JSON text, or "" for 204). */
   readonly text: string;
 }
+
+/**
+ * undici (100+ modules), imported by the first Vault client or request rather
+ * than at start-up: an idle controller without such stores does not need it
+ * (start-up memory). Memoized; `import type` from undici stays free.
+ */
+export const undici = lazy(() => import("undici"));
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const INDEX_RETRIES = 3;
@@ -187,6 +195,7 @@ export class VaultHttp {
   }
 
   async #sendOnce(req: VaultRequest): Promise<VaultResponse> {
+    const { fetch } = await undici();
     let response: Response;
     try {
       response = await fetch(this.#url(req), this.#init(req));

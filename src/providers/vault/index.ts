@@ -8,7 +8,7 @@
 // (coalesce.ts). The composition root builds one instance per key,
 // registers it and calls close() on shutdown to revoke the cached tokens.
 import { readFile } from "node:fs/promises";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { storeKey, isClusterStore, type GenericStore } from "../../esutils/store.ts";
 import { ProviderError } from "../errors.ts";
 import type { Ctx, KubeAccess, Provider, SecretsClient } from "../provider.ts";
@@ -17,7 +17,7 @@ import { renewSelf, revokeSelf } from "./auth/common.ts";
 import type { Env } from "./auth/iam-credentials.ts";
 import { prepareAuth, type PrepareOptions } from "./auth/index.ts";
 import { sdkSts, type StsFactory } from "./auth/sts.ts";
-import { newStats, VaultHttp, type VaultStats } from "./client.ts";
+import { newStats, undici, VaultHttp, type VaultStats } from "./client.ts";
 import { SingleFlight } from "../../esutils/single-flight.ts";
 import type { Flavor } from "./kv.ts";
 import { retryPolicy, type RetryPolicy } from "./retry.ts";
@@ -116,7 +116,8 @@ export class VaultSecretsProvider implements Provider {
       tls: spec.tls,
       certAuth: spec.auth?.cert,
     });
-    const http = this.#http(spec, tls, retry);
+    const dispatcher = tls === undefined ? undefined : await this.#agent(tls);
+    const http = this.#http(spec, dispatcher, retry);
     const authNamespace = spec.auth?.namespace ?? spec.namespace;
     const input: AuthInput = { ...refs, http, authNamespace, signal: ctx.signal };
     const prepared = await prepareAuth(input, spec, this.#prepareOptions(tls));
@@ -155,7 +156,7 @@ export class VaultSecretsProvider implements Provider {
     };
   }
 
-  #http(spec: VaultSpec, tls: TlsMaterial | undefined, retry: RetryPolicy): VaultHttp {
+  #http(spec: VaultSpec, dispatcher: Agent | undefined, retry: RetryPolicy): VaultHttp {
     return new VaultHttp({
       retry,
       sleep: this.#options.retrySleep,
@@ -164,13 +165,16 @@ export class VaultSecretsProvider implements Provider {
       headers: spec.headers,
       readYourWrites: spec.readYourWrites,
       forwardInconsistent: spec.forwardInconsistent,
-      dispatcher: tls === undefined ? undefined : this.#agent(tls),
+      dispatcher,
       timeoutMs: this.#options.requestTimeoutMs,
     });
   }
 
   /** One Agent (connection pool) per distinct CA / client certificate. */
-  #agent(tls: TlsMaterial): Agent {
+  async #agent(tls: TlsMaterial): Promise<Agent> {
+    // undici loads with the first client (start-up memory); no await between
+    // the lookup and the insertion below, so one Agent per digest.
+    const { Agent } = await undici();
     let agent = this.#agents.get(tls.digest);
     if (agent === undefined) {
       agent = new Agent({

@@ -6,8 +6,9 @@
 // never puts a URL (it may carry a templated credential), a header value
 // or a response body into an error.
 import { STATUS_CODES } from "node:http";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { formatGoDuration } from "../../esutils/go-duration.ts";
+import { lazy } from "../../esutils/lazy.ts";
 import { ProviderError } from "../errors.ts";
 
 export interface WebhookRequest {
@@ -32,6 +33,13 @@ export interface ExchangeOptions {
   /** The caller's signal (reconcile cancelled). */
   readonly signal?: AbortSignal | undefined;
 }
+
+/**
+ * undici (100+ modules), imported by the first webhook client or request rather
+ * than at start-up: an idle controller without such stores does not need it
+ * (start-up memory). Memoized; `import type` from undici stays free.
+ */
+export const undici = lazy(() => import("undici"));
 
 const MAX_REDIRECTS = 10;
 const SENSITIVE_ON_REDIRECT = new Set(["authorization", "www-authenticate", "cookie", "cookie2"]);
@@ -171,6 +179,7 @@ async function once(
   opts: ExchangeOptions,
   signal: AbortSignal,
 ): Promise<Dispatcher.ResponseData> {
+  const { request } = await undici();
   return request(req.url, {
     method: req.method,
     headers: headerList(req),

@@ -10,13 +10,13 @@
 // - errors never carry a response body, a rendered URL or a secret value;
 // - auth.ntlm is refused with a clear error: there is no maintained NTLM
 //   library Ferry could use.
-import { Agent, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import type { KubeAccess } from "../../esutils/kube-access.ts";
 import type { GenericStore } from "../../esutils/store.ts";
 import { NotSupportedError, ProviderError } from "../errors.ts";
 import type { Ctx, Provider, SecretsClient } from "../provider.ts";
 import { WebhookClient, type Transport } from "./client.ts";
-import { endpointOf, exchange, type WebhookRequest, type WebhookResponse } from "./http.ts";
+import { endpointOf, exchange, undici, type WebhookRequest, type WebhookResponse } from "./http.ts";
 import { SingleFlight } from "../../esutils/single-flight.ts";
 import { requestDigest } from "./request-key.ts";
 import { NTLM_NOT_SUPPORTED, timeoutMs, validateWebhookStore, webhookSpec } from "./spec.ts";
@@ -97,7 +97,7 @@ export class WebhookSecretsProvider implements Provider {
     validateWebhookStore(store);
     const ca = await resolveCa(spec, { store, kube, namespace });
     const key = ca?.digest ?? "system";
-    const dispatcher = this.#agent(key, ca?.pem);
+    const dispatcher = await this.#agent(key, ca?.pem);
     const transport = this.#transport(
       dispatcher,
       key,
@@ -132,7 +132,10 @@ export class WebhookSecretsProvider implements Provider {
   }
 
   /** One connection pool per CA (the system roots under "system"). */
-  #agent(key: string, ca: string | undefined): Agent {
+  async #agent(key: string, ca: string | undefined): Promise<Agent> {
+    // undici loads with the first client (start-up memory); no await between
+    // the lookup and the insertion below, so one Agent per CA.
+    const { Agent } = await undici();
     let agent = this.#agents.get(key);
     if (agent === undefined) {
       agent = new Agent(ca === undefined ? {} : { connect: { ca } });

@@ -11,7 +11,6 @@ import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import type { OutgoingHttpHeaders } from "node:http";
 import type https from "node:https";
-import { parse } from "yaml";
 
 /** What the transport needs from a kubeconfig; client-node's KubeConfig has the same two methods. */
 export interface ClusterCredentials {
@@ -138,7 +137,11 @@ function userAuth(user: Doc, baseDir: string): Partial<Resolved> {
 }
 
 async function fromKubeconfigFile(path: string): Promise<LightCredentials | undefined> {
-  const doc = asDoc(parse(await readFile(path, "utf8")));
+  const text = await readFile(path, "utf8");
+  // yaml is imported only here, not at start-up: in a cluster (ServiceAccount
+  // credentials) the controller never needs it (start-up memory).
+  const { parse } = await import("yaml");
+  const doc = asDoc(parse(text));
   const selected = doc === undefined ? undefined : selectCurrent(doc);
   if (selected === undefined) return undefined;
   const { cluster, server, user } = selected;

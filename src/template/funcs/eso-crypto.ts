@@ -8,8 +8,9 @@ import {
   privateDecrypt,
 } from "node:crypto";
 import type { JsonWebKey, KeyObject } from "node:crypto";
-import forge from "node-forge";
+import type Forge from "node-forge";
 import { FuncError } from "../errors.ts";
+import { lazyRequire } from "../lazy.ts";
 import { stringSlice } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
@@ -96,17 +97,22 @@ function toForgeBytes(s: string): string {
   return s; // byte strings are already forge's binary strings
 }
 
-const OIDS = forge.pki.oids;
-const SHROUDED_KEY_BAG = OIDS["pkcs8ShroudedKeyBag"] ?? "1.2.840.113549.1.12.10.1.2";
-const KEY_BAG = OIDS["keyBag"] ?? "1.2.840.113549.1.12.10.1.1";
-const CERT_BAG = OIDS["certBag"] ?? "1.2.840.113549.1.12.10.1.3";
+// node-forge (CommonJS, 42 modules with its TLS and X.509 code) is loaded by
+// the first PKCS#12 function call, not at start-up (start-up memory).
+const loadForge = lazyRequire<typeof Forge>("node-forge");
 
-function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, bagType: string): forge.pkcs12.Bag[] {
+// The bag types are forge's OIDs; the literals are the same values.
+const SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
+const KEY_BAG = "1.2.840.113549.1.12.10.1.1";
+const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
+
+function bagsOf(p12: Forge.pkcs12.Pkcs12Pfx, bagType: string): Forge.pkcs12.Bag[] {
   return p12.getBags({ bagType })[bagType] ?? [];
 }
 
 function decodeP12(pass: string, input: string): { key: string; certs: string[] } {
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  const forge = loadForge();
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     const asn1 = forge.asn1.fromDer(toForgeBytes(input));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, pass);
@@ -117,7 +123,7 @@ function decodeP12(pass: string, input: string): { key: string; certs: string[] 
   let key = "";
   const kb = keyBags[0];
   if (kb !== undefined) {
-    const k = kb.key as forge.pki.PrivateKey | null | undefined;
+    const k = kb.key as Forge.pki.PrivateKey | null | undefined;
     const info =
       k === null || k === undefined
         ? kb.asn1
@@ -129,7 +135,7 @@ function decodeP12(pass: string, input: string): { key: string; certs: string[] 
   }
   const certBags = bagsOf(p12, CERT_BAG);
   const certs = certBags.map((b) => {
-    const cert = b.cert as forge.pki.Certificate | null | undefined;
+    const cert = b.cert as Forge.pki.Certificate | null | undefined;
     const asn1 = cert === null || cert === undefined ? b.asn1 : forge.pki.certificateToAsn1(cert);
     const der = forge.asn1.toDer(asn1).getBytes();
     return encodePem({ type: "CERTIFICATE", headers: "", der: Buffer.from(der, "latin1") });
@@ -154,11 +160,12 @@ function encodeP12(opts: {
   pass: string;
   chain: boolean;
 }): string {
+  const forge = loadForge();
   const certs = parseCerts(opts.certs).map((c) =>
     forge.pki.certificateFromAsn1(forge.asn1.fromDer(c.raw.toString("latin1"))),
   );
   if (certs.length === 0) throw new FuncError("no certificate found");
-  let key: forge.pki.PrivateKey | null = null;
+  let key: Forge.pki.PrivateKey | null = null;
   if (opts.key !== null) {
     try {
       const pem = createPrivateKey(opts.key).export({ type: "pkcs1", format: "pem" }).toString();

@@ -1,11 +1,16 @@
 // ESO's toYaml/fromYaml (sigs.k8s.io/yaml: through JSON, then YAML).
-import { parseAllDocuments } from "yaml";
+import type * as Yaml from "yaml";
 import { formatFloat } from "../fmt.ts";
+import { lazyRequire } from "../lazy.ts";
 import { GoMap, anyMap, fromBytes, toBytes } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
 import { register } from "./index.ts";
 import { fromJSONValue, marshal } from "./json.ts";
+
+// The yaml package (CommonJS) is loaded by the first fromYaml, not at
+// start-up: an idle controller does not need it (start-up memory).
+const yaml = lazyRequire<typeof Yaml>("yaml");
 
 // ---- a YAML emitter for JSON values, in the style of gopkg.in/yaml.v2 ----
 
@@ -200,7 +205,7 @@ class YamlError extends Error {}
  * not looked at, and a repeated key keeps its last value.
  */
 function firstDocument(src: string): unknown {
-  const doc = parseAllDocuments(src, { version: "1.1", uniqueKeys: false })[0];
+  const doc = yaml().parseAllDocuments(src, { version: "1.1", uniqueKeys: false })[0];
   if (doc === undefined) return null;
   if (doc.errors.length > 0) throw new YamlError("invalid YAML");
   try {

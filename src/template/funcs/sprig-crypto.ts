@@ -8,8 +8,9 @@ import {
   randomBytes,
   scryptSync,
 } from "node:crypto";
-import bcryptjs from "bcryptjs";
+import type * as Bcrypt from "bcryptjs";
 import { FuncError } from "../errors.ts";
+import { lazyRequire } from "../lazy.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
 import { COST, charge } from "./cost.ts";
@@ -17,12 +18,16 @@ import { register } from "./index.ts";
 
 const S = "string" as const;
 
+// bcryptjs (its CommonJS build) is loaded by the first bcrypt or htpasswd
+// call, not at start-up: an idle controller does not need it (start-up memory).
+const bcryptjs = lazyRequire<typeof Bcrypt>("bcryptjs");
+
 const bin = (s: GoValue): Buffer => Buffer.from(s as string, "latin1");
 
 function bcryptHash(pw: string): string {
   charge(COST.passwordHash, "bcrypt");
   // Go's bcrypt.GenerateFromPassword(DefaultCost) uses the $2a$ prefix.
-  return bcryptjs
+  return bcryptjs()
     .hashSync(Buffer.from(pw, "latin1").toString("utf8"), 10)
     .replace(/^\$2b\$/, "$2a$");
 }

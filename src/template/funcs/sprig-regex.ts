@@ -1,7 +1,12 @@
 // sprig regular-expression functions, with Go RE2 syntax and semantics (re2js).
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { FuncError } from "../errors.ts";
-import { expandTemplate, findAllIndex as allMatches, replaceAllGoFunc } from "../go-regexp.ts";
+import {
+  expandTemplate,
+  findAllIndex as allMatches,
+  re2js,
+  replaceAllGoFunc,
+} from "../go-regexp.ts";
 import { fromBytes, stringSlice, toBytes } from "../value.ts";
 import type { GoValue } from "../value.ts";
 import { fn } from "./conv.ts";
@@ -17,7 +22,7 @@ function compileRe(pattern: string): RE2JS {
   if (hit !== undefined) return hit;
   let re: RE2JS;
   try {
-    re = RE2JS.compile(fromBytes(pattern));
+    re = re2js().RE2JS.compile(fromBytes(pattern));
   } catch (e) {
     const msg = e instanceof Error ? e.message : "invalid regular expression";
     throw new FuncError(
