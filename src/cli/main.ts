@@ -2,6 +2,12 @@
 // Entry point of the `ferry` command: the composition root of Ferry.
 import { runCli } from "./run-cli.ts";
 
+// `ferry crds | head`: the reader went away; stop quietly, as Unix tools do.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
+
 process.exitCode = await runCli(process.argv.slice(2), {
   readStdin: async () => {
     const chunks: Buffer[] = [];
