@@ -10,6 +10,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { loadavg, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { RECOMMENDED_NODE_OPTIONS } from "../../src/cli/controller/node-options.ts";
 import { ESO } from "../../src/controllers/common/resources.ts";
 import {
   CORE,
@@ -336,6 +337,15 @@ async function settle(run: Run, controller: ControllerProcess): Promise<Settled>
   console.log(
     `  ${"controller RSS / JS heap used".padEnd(44)} ${settled.rssMiB.toFixed(1)} / ${settled.heapUsedMiB.toFixed(1)} MiB`,
   );
+  // Where the resident memory is: V8's committed spaces and memory outside the JS heap.
+  const mib = (name: string, labels: Record<string, string> = {}): string =>
+    (sumOf(metrics, name, labels) / 2 ** 20).toFixed(1);
+  const spaces = ["new", "old", "code", "large_object"]
+    .map((space) => `${space} ${mib("nodejs_heap_space_size_total_bytes", { space })}`)
+    .join(", ");
+  console.log(
+    `  ${"V8 heap committed".padEnd(44)} ${mib("nodejs_heap_size_total_bytes")} MiB (${spaces}); external ${mib("nodejs_external_memory_bytes")} MiB`,
+  );
   return settled;
 }
 
@@ -374,7 +384,7 @@ export interface ControllerBenchResult {
  * ExternalSecrets and Secrets keeps the garbage collector and the apiserver
  * busy for a while, which would slow this run down.
  */
-async function leftoversGone(cluster: Cluster): Promise<void> {
+export async function leftoversGone(cluster: Cluster): Promise<void> {
   const deadline = Date.now() + 300_000;
   let said = false;
   for (;;) {
@@ -413,9 +423,10 @@ export async function runControllerBench(args: BenchArgs): Promise<ControllerBen
     loglevel: args.loglevel,
     logFile: join(tmpdir(), `${namespace}-controller.log`),
     cpuProfDir: args.cpuProfDir,
+    plainNode: args.plainNode,
   };
   console.log(
-    `controller benchmark: N=${String(args.n)} keys=${String(args.sharedKeys)} --concurrent=${String(args.concurrent)} namespace=${namespace}`,
+    `controller benchmark (node ${args.plainNode ? "without flags" : RECOMMENDED_NODE_OPTIONS.join(" ")}): N=${String(args.n)} keys=${String(args.sharedKeys)} --concurrent=${String(args.concurrent)} namespace=${namespace}`,
   );
   console.log(
     `load average before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")} on ${String(cpus().length)} CPUs; controller log: ${spec.logFile}`,

@@ -1,12 +1,12 @@
-// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600 --floor]
+// npm run bench [-- --n 10000 --shared-keys 10 --concurrent 16 --timeout 600 --yardstick]
 // (builds dist/ first: the controller under test is dist/cli/main.js)
 // The controller benchmark against the test environment (controller.ts),
-// then (--floor) the apiserver's floor for the same writes without a
-// controller (floor.ts), then the template engine's renders/s (template.ts).
+// then (--yardstick) the same writes from a plain client without a
+// controller (yardstick.ts), then the template engine's renders/s (template.ts).
 // --skip-controller / --skip-template run only one of them.
 import { parseBenchArgs } from "./measure.ts";
-import { connect, runControllerBench } from "./controller.ts";
-import { runApiserverFloor } from "./floor.ts";
+import { connect, leftoversGone, runControllerBench } from "./controller.ts";
+import { runYardstick } from "./yardstick.ts";
 
 const args = parseBenchArgs(process.argv.slice(2));
 
@@ -44,10 +44,11 @@ if (!args.skipController) {
   console.log(`BENCH_JSON ${JSON.stringify(result)}`);
 }
 
-if (args.floor) {
+if (args.yardstick) {
   const cluster = await connect();
   try {
-    await runApiserverFloor(cluster.client, cluster.env.kubernetes.etcdUrl, args);
+    await leftoversGone(cluster);
+    await runYardstick(cluster.client, cluster.env.kubernetes.etcdUrl, args);
   } finally {
     cluster.transport.close();
   }

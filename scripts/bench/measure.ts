@@ -120,8 +120,10 @@ export interface BenchArgs {
   readonly timeoutMs: number;
   /** Idle time after S1 before the steady RSS is read. */
   readonly settleSeconds: number;
-  /** Also measure the apiserver's floor (floor.ts). */
-  readonly floor: boolean;
+  /** Start the controller without the recommended node flags. */
+  readonly plainNode: boolean;
+  /** Also run the yardstick (yardstick.ts). */
+  readonly yardstick: boolean;
   readonly skipTemplate: boolean;
   readonly skipController: boolean;
   readonly loglevel: string;
@@ -137,7 +139,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
   return n;
 }
 
-/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --settle S --cpu-prof DIR --floor --skip-template --skip-controller`. */
+/** `--n N --shared-keys K --concurrent C --in-flight F --timeout S --settle S --cpu-prof DIR --plain-node --yardstick --skip-template --skip-controller`. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
@@ -150,7 +152,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       settle: { type: "string" },
       loglevel: { type: "string" },
       "cpu-prof": { type: "string" },
-      floor: { type: "boolean" },
+      yardstick: { type: "boolean" },
+      "plain-node": { type: "boolean" },
       "skip-template": { type: "boolean" },
       "skip-controller": { type: "boolean" },
     },
@@ -163,7 +166,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     createInFlight: positiveInt("in-flight", values["in-flight"], 32),
     timeoutMs: positiveInt("timeout", values.timeout, 600) * 1000,
     settleSeconds: positiveInt("settle", values.settle, 30),
-    floor: values.floor === true,
+    yardstick: values.yardstick === true,
+    plainNode: values["plain-node"] === true,
     skipTemplate: values["skip-template"] === true,
     skipController: values["skip-controller"] === true,
     loglevel: values.loglevel ?? "info",

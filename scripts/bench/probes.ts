@@ -11,6 +11,7 @@ import type {
   KubeObject,
   ResourceRef,
 } from "../../src/runtime/index.ts";
+import { RECOMMENDED_NODE_OPTIONS } from "../../src/cli/controller/node-options.ts";
 import {
   apiserverWrites,
   parsePrometheus,
@@ -62,6 +63,8 @@ export interface ControllerSpec {
   readonly loglevel: string;
   readonly logFile: string;
   readonly cpuProfDir?: string | undefined;
+  /** Run node without RECOMMENDED_NODE_OPTIONS. */
+  readonly plainNode: boolean;
 }
 
 /** The benchmark's stores and controller use their own class (spec.controller / --controller-class). */
@@ -105,10 +108,12 @@ export class ControllerProcess {
     ];
     const profile =
       spec.cpuProfDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${spec.cpuProfDir}`];
-    // FERRY_BENCH_NODE_FLAGS: extra node flags for the controller, e.g.
-    // "--heapsnapshot-signal=SIGUSR2" to take heap snapshots during a run.
+    // The flags README "Running in a cluster" recommends (--plain-node: none);
+    // FERRY_BENCH_NODE_FLAGS adds more, e.g. "--heapsnapshot-signal=SIGUSR2"
+    // to take heap snapshots during a run.
+    const recommended = spec.plainNode ? [] : [...RECOMMENDED_NODE_OPTIONS];
     const extra = (process.env["FERRY_BENCH_NODE_FLAGS"] ?? "").split(" ").filter((f) => f !== "");
-    args.splice(1, 0, ...profile, ...extra);
+    args.splice(1, 0, ...recommended, ...profile, ...extra);
     const child = spawn("scripts/with-node24.sh", args, {
       cwd: spec.repoRoot,
       stdio: ["ignore", "pipe", "pipe"],

@@ -23,6 +23,7 @@ import {
 } from "../../runtime/index.ts";
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerOptions } from "./options.ts";
 import { registerEventMetrics } from "./event-metrics.ts";
+import { missingNodeOptions } from "./node-options.ts";
 import { registerProviderMetrics } from "./provider-metrics.ts";
 import { controllerSetups, type ControllerSetupEntry } from "./setups.ts";
 
@@ -164,6 +165,9 @@ export async function startController(
   const deps = buildDeps(options, client, { broadcaster, logger, registry });
   setUp(mgr, deps, { options, setups: hooks.setups ?? controllerSetups });
   hooks.onSetup?.(mgr, deps);
+  const missing = missingNodeOptions(process.execArgv, process.env["NODE_OPTIONS"]);
+  if (missing.length > 0)
+    logger.info("for less memory, start node with these flags (NODE_OPTIONS)", { missing });
   logger.info("starting", {
     controllerClass: options.controllerClass,
     namespace: options.namespace === "" ? "(all)" : options.namespace,

@@ -1,10 +1,10 @@
-// The apiserver's floor for S1 (`npm run bench -- --floor`): with no
-// controller running, the harness itself issues exactly the writes Ferry
-// needs per new ExternalSecret (create the ExternalSecret, create its
-// Secret with Ferry's labels, annotation and owner, patch the status to
-// Ready), N times, with the same concurrency as S1's creates. No
-// controller can converge N ExternalSecrets faster than this on the same
-// machine, so S1 time / floor time is the controller's own overhead.
+// A yardstick for the machine (`npm run bench -- --yardstick`): with no
+// controller running, a plain client issues the writes Ferry needs per new
+// ExternalSecret (create the ExternalSecret, create its Secret with Ferry's
+// labels, annotation and owner, patch the status to Ready), N times, in
+// S1's number of concurrent chains, with no watches. It is not a lower bound
+// (the chains are sequential, a controller pipelines), but runs of S1 on
+// different days or machines compare better next to it.
 import { setTimeout as sleep } from "node:timers/promises";
 import { ESO } from "../../src/controllers/common/resources.ts";
 import type { KubeClient } from "../../src/runtime/index.ts";
@@ -12,7 +12,7 @@ import { CORE, Semaphore, type KubeObject } from "../../src/runtime/index.ts";
 import type { BenchArgs } from "./measure.ts";
 import { etcdRevision } from "./probes.ts";
 
-export interface FloorResult {
+export interface YardstickResult {
   readonly n: number;
   readonly seconds: number;
   readonly etcdWrites: number;
@@ -98,12 +98,12 @@ async function oneExternalSecret(client: KubeClient, namespace: string, i: numbe
   await client.patchStatus(ESO.externalSecrets, name, readyStatus(secret, name), { namespace });
 }
 
-export async function runApiserverFloor(
+export async function runYardstick(
   client: KubeClient,
   etcdUrl: string,
   args: BenchArgs,
-): Promise<FloorResult> {
-  const namespace = `ferry-bench-floor-${Date.now().toString(36)}`;
+): Promise<YardstickResult> {
+  const namespace = `ferry-bench-yardstick-${Date.now().toString(36)}`;
   await client.create(CORE.namespaces, {
     apiVersion: "v1",
     kind: "Namespace",
@@ -123,7 +123,7 @@ export async function runApiserverFloor(
     const etcdWrites = (await etcdRevision(etcdUrl)) - revision;
     const result = { n: args.n, seconds, etcdWrites, writesPerSecond: etcdWrites / seconds };
     console.log(
-      `\nS0 apiserver floor: the harness writes what the controller would, no controller`,
+      `\nS0 yardstick: a plain client writes what the controller would (no controller, no watches)`,
     );
     console.log(
       `  ${"time for N × (create ES, create Secret, patch status)".padEnd(56)} ${seconds.toFixed(2)} s`,
