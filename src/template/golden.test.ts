@@ -25,6 +25,18 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   "fn-309": "fromYaml parse error text differs from go-yaml's",
 };
 
+/**
+ * Cases whose Go output is the day the oracle ran: sprig turns a value that
+ * is not a date into time.Now(). Compared with today's local date instead.
+ */
+const TODAY_CASES = new Set(["eso-065"]);
+
+function today(): string {
+  const d = new Date();
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return `${String(d.getFullYear())}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
 const files = readdirSync(join(dir, "cases")).filter((f) => f.endsWith(".json"));
 
 for (const file of files) {
@@ -37,6 +49,12 @@ for (const file of files) {
       it(c.name, todo === undefined ? {} : { todo }, () => {
         const want = byName.get(c.name);
         assert.ok(want, `no expected output for ${c.name} (run npm run template:golden)`);
+        if (TODAY_CASES.has(c.name)) {
+          const before = today();
+          const output = render(c).output ?? "";
+          assert.ok([before, today()].includes(output), `${output} is not today`);
+          return;
+        }
         const got = render(c);
         if (want.error !== undefined) {
           assert.ok(
