@@ -337,6 +337,10 @@ async function settle(run: Run, controller: ControllerProcess): Promise<Settled>
   console.log(
     `  ${"controller RSS / JS heap used".padEnd(44)} ${settled.rssMiB.toFixed(1)} / ${settled.heapUsedMiB.toFixed(1)} MiB`,
   );
+  const split = controller.residentSplit();
+  console.log(
+    `  ${"of the RSS: anonymous / file-backed (node binary)".padEnd(44)} ${(split.anon / 2 ** 20).toFixed(1)} / ${(split.file / 2 ** 20).toFixed(1)} MiB`,
+  );
   // Where the resident memory is: V8's committed spaces and memory outside the JS heap.
   const mib = (name: string, labels: Record<string, string> = {}): string =>
     (sumOf(metrics, name, labels) / 2 ** 20).toFixed(1);

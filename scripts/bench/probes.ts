@@ -164,6 +164,18 @@ export class ControllerProcess {
     }
   }
 
+  /** Anonymous and file-backed (the node binary, shared and reclaimable) resident memory, bytes. */
+  residentSplit(): { anon: number; file: number } {
+    try {
+      const text = readFileSync(`/proc/${String(this.pid)}/smaps_rollup`, "utf8");
+      const kb = (field: string): number =>
+        Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? Number.NaN) * 1024;
+      return { anon: kb("Pss_Anon"), file: kb("Pss_File") };
+    } catch {
+      return { anon: Number.NaN, file: Number.NaN };
+    }
+  }
+
   /** CPU seconds (user + system) used so far. */
   cpuSeconds(): number {
     try {
