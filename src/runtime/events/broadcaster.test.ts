@@ -185,6 +185,24 @@ describe("EventBroadcaster", () => {
     );
   });
 
+  it("writes a held-back Normal event after maxHoldMs even if the controllers stay busy", async () => {
+    const sink = fakeSink();
+    const clock = new FakeClock();
+    const b = new EventBroadcaster({
+      sink,
+      clock,
+      busy: () => true,
+      busyRecheckMs: 1000,
+      maxHoldMs: 5000,
+    });
+    b.recorderFor("c").event(store, "Normal", "Synced", "secret synced");
+    await clock.advance(4000);
+    assert.equal(sink.writes.length, 0);
+    await clock.advance(1000);
+    await b.flush();
+    assert.equal(sink.writes.length, 1);
+  });
+
   it("a full queue gives a Warning the place of the oldest waiting Normal", async () => {
     const sink = fakeSink();
     const clock = new FakeClock();

@@ -10,7 +10,8 @@
 //   creating another; a burst of them is coalesced into a single write;
 // - Normal events yield to reconciles: while `busy()` says the controllers
 //   have more work than workers (a burst of new ExternalSecrets), Normal
-//   events wait and, once `maxPending` are waiting, the oldest are dropped;
+//   events wait (at most `maxHoldMs`) and, once `maxPending` are waiting,
+//   the oldest are dropped;
 //   Warning events are always written first and displace waiting Normal
 //   ones, so an error report is not lost to a burst of "synced" notes;
 // - messages are cut to 1 KiB (events.k8s.io's limit, so that the same
@@ -45,6 +46,8 @@ export interface EventBroadcasterOptions {
   readonly busy?: () => boolean;
   /** How often held-back Normal events look again whether the controllers are idle. Default 250 ms. */
   readonly busyRecheckMs?: number;
+  /** The longest a Normal event is held back while busy. Default 60 s. */
+  readonly maxHoldMs?: number;
 }
 
 export interface EventBroadcasterStats {
@@ -68,6 +71,8 @@ interface Entry {
   /** Changed since the last write. */
   dirty: boolean;
   state: "idle" | "queued" | "writing";
+  /** When it was last queued (for the longest a Normal event may be held back). */
+  queuedAt: number;
 }
 
 export class EventBroadcaster {
@@ -151,6 +156,7 @@ export class EventBroadcaster {
       lastTimestamp: now,
       dirty: false,
       state: "idle",
+      queuedAt: now,
       event: {
         apiVersion: "v1",
         kind: "Event",
@@ -201,6 +207,7 @@ export class EventBroadcaster {
       return;
     }
     entry.state = "queued";
+    entry.queuedAt = this.#clock.now();
     this.#pending[entry.event.type].push(entry);
     this.#pump();
   }
@@ -232,8 +239,12 @@ export class EventBroadcaster {
   #next(): Entry | undefined {
     const warning = this.#pending.Warning.shift();
     if (warning !== undefined) return warning;
-    if (this.#pending.Normal.length === 0) return undefined;
-    if (this.#busy()) {
+    const oldest = this.#pending.Normal[0];
+    if (oldest === undefined) return undefined;
+    // Held back while busy, but never longer than maxHoldMs: a controller
+    // that is always busy still reports what it did.
+    const overdue = this.#clock.now() - oldest.queuedAt >= this.#limits.maxHoldMs;
+    if (!overdue && this.#busy()) {
       this.#recheckLater();
       return undefined;
     }
@@ -336,6 +347,7 @@ interface Limits {
   readonly cacheSize: number;
   readonly shutdownTimeoutMs: number;
   readonly busyRecheckMs: number;
+  readonly maxHoldMs: number;
 }
 
 function limitsOf(options: EventBroadcasterOptions): Limits {
@@ -346,6 +358,7 @@ function limitsOf(options: EventBroadcasterOptions): Limits {
     cacheSize: options.cacheSize ?? 4096,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,
     busyRecheckMs: options.busyRecheckMs ?? 250,
+    maxHoldMs: options.maxHoldMs ?? 60_000,
   };
 }
 
