@@ -33,7 +33,7 @@ describe("ferry render", () => {
     assert.doesNotMatch(out, /c0rrect-h0rse|r3g1stry/);
     const [db, registry] = secrets(out);
     assert.equal(db?.metadata.name, "database-credentials");
-    assert.match(db.data["DATABASE_URL"] ?? "", /^<masked: 67 bytes, sha256 [0-9a-f]{12}…>$/);
+    assert.match(db.data["DATABASE_URL"] ?? "", /^<masked: 67 bytes, fingerprint [0-9a-f]{12}…>$/);
     assert.equal(registry?.type, "kubernetes.io/dockerconfigjson");
   });
 

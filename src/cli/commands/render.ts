@@ -10,7 +10,7 @@ Resolves every ExternalSecret in the given manifests against the
 SecretStores and ClusterSecretStores declared beside them (no cluster
 needed; ConfigMaps and Secrets in the files serve templateFrom and store
 credentials), and prints the Secrets the controller would write.
-Values are masked (length and fingerprint) unless --show-values is given.
+Values are masked (length and a fingerprint valid for this run only) unless --show-values is given.
 
 Flags:
   -f, --filename FILE          manifest file (repeatable)

@@ -9,7 +9,8 @@ import { after, describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { newProviderRegistry } from "../../providers/all.ts";
 import { readManifests } from "./manifests.ts";
-import { formatResults, renderAll } from "./render.ts";
+import { createHash } from "node:crypto";
+import { fingerprint, formatResults, renderAll } from "./render.ts";
 
 const MANIFESTS = `
 apiVersion: external-secrets.io/v1
@@ -94,6 +95,19 @@ describe("ferry render with generic targets", () => {
     assert.ok(!text.includes("admin"));
     assert.ok(!text.includes("5432"));
     const widget = docs[1]?.["spec"] as { config: { items: { value: string }[] } };
-    assert.match(widget.config.items[0]?.value ?? "", /^<masked: 4 bytes, sha256 [0-9a-f]{12}…>$/);
+    assert.match(
+      widget.config.items[0]?.value ?? "",
+      /^<masked: 4 bytes, fingerprint [0-9a-f]{12}…>$/,
+    );
+  });
+});
+
+describe("masked values", () => {
+  it("fingerprint equal values alike within a run, but not with a plain hash one could look up", () => {
+    const value = Buffer.from("admin");
+    assert.equal(fingerprint(value), fingerprint(Buffer.from("admin")));
+    assert.notEqual(fingerprint(value), fingerprint(Buffer.from("admin2")));
+    const plain = createHash("sha256").update(value).digest("hex").slice(0, 12);
+    assert.notEqual(fingerprint(value), plain);
   });
 });

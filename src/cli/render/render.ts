@@ -4,7 +4,7 @@
 // controller runs, and the resulting Secrets are printed (values masked
 // unless asked for). ExternalSecrets with a generic target
 // (`spec.target.manifest`) print the ConfigMap or custom resource instead.
-import { createHash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { stringify } from "yaml";
 import { viewOf, type ExternalSecretObject } from "../../controllers/externalsecret/es-view.ts";
 import { fetchProviderData, type SecretMap } from "../../controllers/externalsecret/fetch.ts";
@@ -105,12 +105,23 @@ async function renderOne(
   }
 }
 
-function maskBytes(bytes: Buffer): string {
-  const fingerprint = createHash("sha256").update(bytes).digest("hex").slice(0, 12);
-  return `<masked: ${String(bytes.length)} bytes, sha256 ${fingerprint}…>`;
+/**
+ * The key of this run's fingerprints. A plain hash of a value would let
+ * whoever reads the output test guesses of a weak password offline; an
+ * HMAC under a key that never leaves the process still shows which values
+ * are equal within one run, and nothing across runs.
+ */
+const FINGERPRINT_KEY = randomBytes(32);
+
+export function fingerprint(bytes: Buffer): string {
+  return createHmac("sha256", FINGERPRINT_KEY).update(bytes).digest("hex").slice(0, 12);
 }
 
-/** Each value replaced by its length and a short fingerprint: enough to compare, nothing to leak. */
+function maskBytes(bytes: Buffer): string {
+  return `<masked: ${String(bytes.length)} bytes, fingerprint ${fingerprint(bytes)}…>`;
+}
+
+/** Each value replaced by its length and a per-run fingerprint: enough to compare, nothing to guess from. */
 function masked(secret: WireSecret): WireSecret {
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(secret.data ?? {}))
