@@ -591,7 +591,11 @@ function esSpec(ns: string, tc: Case): Record<string, unknown> {
   // ESO's Go client sends `target.name: ""` as no name at all (omitempty).
   if (target["name"] === "") delete target["name"];
   return {
-    refreshInterval: "1h",
+    // Short, as in ESO's own e2e suite: the cases run concurrently, and moto
+    // pages ListSecrets/GetParametersByPath by offset, so a find that pages
+    // while another case adds or deletes entries can miss one; the next
+    // refresh gets it right (real AWS tokens are stable).
+    refreshInterval: "10s",
     secretStoreRef: storeRef(ns, tc.store ?? "static"),
     ...tc.fields,
     target,
